@@ -1,0 +1,74 @@
+#include "cli/Cli.h"
+
+#include <cstdio>
+#include <vector>
+
+namespace hearth::cli {
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*fn)(Args);
+  std::string_view summary;
+};
+
+constexpr Command k_commands[] = {
+    {"inspect", inspectCommand, "inspect MODEL.gguf [--tensors]: facts about a model file"},
+};
+
+void printUsage()
+{
+  std::fputs("usage: hearth [SUBCOMMAND ARGS...]\n"
+             "Without a subcommand, opens the chat window.\n\nSubcommands:\n",
+             stdout);
+  for (const auto &c : k_commands)
+    std::printf("  %.*s\n", static_cast<int>(c.summary.size()), c.summary.data());
+}
+
+} // namespace
+
+std::optional<int> run(int argc, char *argv[])
+{
+  if (argc < 2)
+    return std::nullopt;
+  const std::string_view name = argv[1];
+  if (name == "help" || name == "--help" || name == "-h") {
+    printUsage();
+    return 0;
+  }
+  if (name.starts_with("-"))
+    return std::nullopt; // Qt options such as -platform go to the window
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto &c : k_commands)
+    if (c.name == name)
+      return c.fn(args);
+  printError("unknown subcommand '" + std::string(name) + "' (try 'hearth help')");
+  return 2;
+}
+
+void printError(std::string_view message)
+{
+  std::fprintf(stderr, "hearth: %.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+std::optional<std::string> option(Args args, std::string_view name)
+{
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    if (a == name && i + 1 < args.size())
+      return args[i + 1];
+    if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=')
+      return a.substr(name.size() + 1);
+  }
+  return std::nullopt;
+}
+
+bool flag(Args args, std::string_view name)
+{
+  for (const auto &a : args)
+    if (a == name)
+      return true;
+  return false;
+}
+
+} // namespace hearth::cli
