@@ -1,0 +1,3 @@
+# app/engine: sources of hearth_app.
+target_sources(hearth_app PRIVATE
+)

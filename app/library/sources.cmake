@@ -1,0 +1,3 @@
+# app/library: sources of hearth_app.
+target_sources(hearth_app PRIVATE
+)

@@ -1,0 +1,3 @@
+# app/models: sources of hearth_app.
+target_sources(hearth_app PRIVATE
+)

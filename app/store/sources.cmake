@@ -1,0 +1,3 @@
+# app/store: sources of hearth_app.
+target_sources(hearth_app PRIVATE
+)
