@@ -160,13 +160,24 @@ public:
   Status write(const std::filesystem::path &path) const; // temp file + rename
 
 private:
-  struct Entry;
-  struct Tensor;
+  struct Entry {
+    std::string key;
+    Value value; // string views point into m_ownedStrings or the caller's storage
+  };
+  struct Tensor {
+    std::string name;
+    TensorType type;
+    std::vector<uint64_t> dims;
+    std::vector<std::byte> data;
+  };
+  void set(std::string key, Value value);
+  std::string_view own(std::string s);
+
   uint32_t m_version;
   uint32_t m_alignment;
-  std::vector<std::shared_ptr<Entry>> m_entries;
+  std::vector<Entry> m_entries; // in insertion order; setting a key again replaces its value
   std::vector<Tensor> m_tensors;
-  std::vector<std::vector<std::string>> m_ownedStrings;
+  std::vector<std::unique_ptr<std::string>> m_ownedStrings; // stable addresses
 };
 
 } // namespace hearth::gguf
