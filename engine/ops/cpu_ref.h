@@ -1,0 +1,65 @@
+// The plain C++ reference of every op a model's forward pass uses.
+//
+// Obviously-correct code, not fast code: fp32 tensors, dot products and sums accumulated in
+// double, softmax in fp32. The Vulkan shaders and the fast CPU kernels are compared with
+// these by NMSE (Σ(a−b)² / Σa²). All tensors are dense, row-major, with no padding; `n` is
+// the number of tokens (rows of activations) in a batch.
+//
+//   ops::ref::rmsNorm(x.data(), normWeight.data(), h.data(), n, nEmbd, eps);
+//   ops::ref::matmul(wq.type, wq.data, nEmbd, nEmbd, h.data(), q.data(), n);
+#pragma once
+
+#include "hearth/tensor_type.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hearth::ops::ref {
+
+// out[t][c] = table[tokens[t]][c]. table: [nVocab][dim] of `type`; out: [n][dim].
+// Token ids must be < nVocab (the caller checks input).
+void embedding(TensorType type, const void *table, size_t dim, const int32_t *tokens, size_t n,
+               float *out);
+
+// y[t][c] = x[t][c] / sqrt(mean_c(x[t][c]²) + eps) * w[c]. x, y: [n][dim] (may alias);
+// w: [dim].
+void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps);
+
+// y[t][r] = Σ_c W[r][c] · x[t][c]. W: [rows][cols] of `type` (each row rowBytes(type, cols)
+// bytes, as GGUF stores a tensor with ne0 = cols, ne1 = rows); x: [n][cols]; y: [n][rows].
+void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
+            size_t n);
+
+// x[t][c] += b[c]. x: [n][dim]; b: [dim].
+void addBias(float *x, const float *b, size_t n, size_t dim);
+
+// x[i] += y[i] for i < count (the residual connection).
+void add(float *x, const float *y, size_t count);
+
+// Rotary position embedding, in place. x: [n][nHeads][headDim]; token t is at position
+// pos0 + t. The first ropeDims (even, ≤ headDim) components of each head rotate, pair i
+// (i < ropeDims/2) by angle pos · freqBase^(−2i/ropeDims); the rest are unchanged.
+// Normal (llama): pairs (2i, 2i+1). NeoX (qwen2): pairs (i, i + ropeDims/2).
+void rope(float *x, size_t n, size_t nHeads, size_t headDim, uint32_t pos0, uint32_t ropeDims,
+          float freqBase, bool neox);
+
+// cache[pos0 + t][h][d] = half(kv[t][h][d]). cache: [ctx][kvHeads][headDim] of f16 (one
+// layer's K or V); kv: [n][kvHeads][headDim]. Positions must be < ctx (caller checks).
+void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t kvHeads,
+             size_t headDim);
+
+// Causal attention with grouped-query heads over an f16 KV cache.
+// q: [n][nHead][headDim] (already roped); kCache, vCache: [ctx][nHeadKv][headDim] holding
+// positions [0, pos0 + n); out: [n][nHead][headDim]. Query head h reads KV head
+// h / (nHead / nHeadKv); token t (position pos0 + t) attends positions [0, pos0 + t] with
+// weights softmax(q·k / sqrt(headDim)).
+void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
+               uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim);
+
+// x[t][:] = softmax(x[t][:]) in place, fp32 with the max subtracted. x: [n][dim].
+void softmax(float *x, size_t n, size_t dim);
+
+// out[i] = silu(gate[i]) · up[i], silu(g) = g / (1 + e^−g). All [count]; out may alias.
+void swiglu(const float *gate, const float *up, float *out, size_t count);
+
+} // namespace hearth::ops::ref
