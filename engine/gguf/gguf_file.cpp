@@ -1,6 +1,7 @@
 // GgufFile: opening (mmap or a private copy) and the typed metadata getters.
 #include "gguf/gguf_data.h"
 
+#include <cmath>
 #include <limits>
 
 namespace hearth::gguf {
@@ -176,7 +177,11 @@ Result<float> GgufFile::getF32(std::string_view key) const
     return missing(*m_impl, key);
   if (e->value.type != ValueType::Float32 && e->value.type != ValueType::Float64)
     return wrongType(*m_impl, *e, "float32");
-  return static_cast<float>(std::get<double>(e->value.data));
+  const double v = std::get<double>(e->value.data);
+  if (std::isfinite(v) && std::abs(v) > std::numeric_limits<float>::max())
+    return fail(ErrorCode::Format, "[gguf] {} @ {}: key '{}' value {} does not fit float32",
+                m_impl->name, e->fileOffset, key, v);
+  return static_cast<float>(v);
 }
 
 Result<bool> GgufFile::getBool(std::string_view key) const
