@@ -1,3 +1,9 @@
 # app/store: sources of hearth_app.
 target_sources(hearth_app PRIVATE
+  store/Sqlite.h store/Sqlite.cpp
+  store/Schema.h store/Schema.cpp
+  store/StoreSql.h store/StoreTypes.h
+  store/Recovery.h store/Recovery.cpp
+  store/ConversationStore.h store/ConversationStore.cpp
+  store/StoreMessages.cpp store/StoreSearch.cpp
 )
