@@ -29,6 +29,10 @@ struct GgufData {
   std::unordered_map<std::string_view, size_t> tensorIndex; // name -> tensors index
 };
 
+// A key or tensor name from the file made safe for a one-line message: control bytes
+// become \xNN and anything past 96 bytes is cut ("...").
+std::string printable(std::string_view name);
+
 // Parses and validates `data.bytes`, filling everything else.
 Status parseGguf(GgufData &data);
 

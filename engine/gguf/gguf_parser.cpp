@@ -118,7 +118,7 @@ private:
   Status readTensorInfos();
   Status readTensorInfo(uint64_t index);
   Status placeTensors();
-  Result<Value> readValue(ValueType type, std::string_view key, uint32_t depth);
+  Result<Value> readValue(ValueType type, std::string_view key, uint32_t depth); // key: printable
   Result<ArrayValue> readArray(std::string_view key, uint32_t depth);
   Result<int64_t> readInteger(ValueType type);
 
@@ -169,13 +169,14 @@ Status Parser::readMetadata()
   for (uint64_t i = 0; i < m_entryCount; ++i) {
     const uint64_t at = m_in.pos();
     HEARTH_TRY(key, m_in.readString("key"));
+    const std::string shown = printable(key);
     if (m_data.keyIndex.contains(key))
-      return m_in.error(at, fmt::format("duplicate key '{}'", key));
+      return m_in.error(at, fmt::format("duplicate key '{}'", shown));
     const uint64_t typeAt = m_in.pos();
     HEARTH_TRY(typeId, m_in.read<uint32_t>("value type"));
     if (!isValueType(typeId))
-      return m_in.error(typeAt, fmt::format("key '{}' has unknown value type {}", key, typeId));
-    HEARTH_TRY(value, readValue(static_cast<ValueType>(typeId), key, 0));
+      return m_in.error(typeAt, fmt::format("key '{}' has unknown value type {}", shown, typeId));
+    HEARTH_TRY(value, readValue(static_cast<ValueType>(typeId), shown, 0));
     m_data.keyIndex.emplace(key, m_data.metadata.size());
     m_data.metadata.push_back(MetadataEntry{key, std::move(value), at});
   }
@@ -338,23 +339,24 @@ Status Parser::readTensorInfo(uint64_t index)
 {
   const uint64_t at = m_in.pos();
   HEARTH_TRY(name, m_in.readString("tensor name"));
+  const std::string shown = printable(name);
   if (m_data.tensorIndex.contains(name))
-    return m_in.error(at, fmt::format("duplicate tensor name '{}'", name));
+    return m_in.error(at, fmt::format("duplicate tensor name '{}'", shown));
   TensorInfo t;
   t.name = name;
   HEARTH_TRY(nDims, m_in.read<uint32_t>("tensor dimension count"));
   if (nDims > k_maxDims)
-    return m_in.error(at, fmt::format("tensor '{}' has {} dimensions (at most {})", name, nDims, k_maxDims));
+    return m_in.error(at, fmt::format("tensor '{}' has {} dimensions (at most {})", shown, nDims, k_maxDims));
   t.nDims = nDims;
   uint64_t elements = 1;
   for (uint32_t d = 0; d < nDims; ++d) {
     HEARTH_TRY(dim, m_in.read<int64_t>("tensor dimension"));
     if (dim <= 0)
-      return m_in.error(at, fmt::format("tensor '{}' dimension {} is {} (must be positive)", name, d, dim));
+      return m_in.error(at, fmt::format("tensor '{}' dimension {} is {} (must be positive)", shown, d, dim));
     t.dims[d] = static_cast<uint64_t>(dim);
     if (elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / t.dims[d])
       return m_in.error(at, fmt::format("tensor '{}' element count overflows (dimension {} is {})",
-                                        name, d, dim));
+                                        shown, d, dim));
     elements *= t.dims[d];
   }
   t.elements = elements;
@@ -362,20 +364,20 @@ Status Parser::readTensorInfo(uint64_t index)
   HEARTH_TRY(typeId, m_in.read<uint32_t>("tensor type"));
   const auto info = tensorTypeInfo(typeId);
   if (!info)
-    return m_in.error(typeAt, fmt::format("tensor '{}' has unknown type {}", name, typeId));
+    return m_in.error(typeAt, fmt::format("tensor '{}' has unknown type {}", shown, typeId));
   t.type = info->type;
   if (t.dims[0] % info->blockElements != 0)
     return m_in.error(at, fmt::format("tensor '{}' row length {} is not a multiple of the {} block size {}",
-                                      name, t.dims[0], info->name, info->blockElements));
+                                      shown, t.dims[0], info->name, info->blockElements));
   const auto bytes = tensorBytes(t.type, elements);
   if (!bytes)
-    return m_in.error(at, fmt::format("tensor '{}' byte size overflows ({} elements of {})", name,
+    return m_in.error(at, fmt::format("tensor '{}' byte size overflows ({} elements of {})", shown,
                                       elements, info->name));
   t.bytes = *bytes;
   HEARTH_TRY(offset, m_in.read<uint64_t>("tensor offset"));
   if (offset % m_data.alignment != 0)
     return m_in.error(at, fmt::format("tensor '{}' offset {} is not a multiple of the alignment {}",
-                                      name, offset, m_data.alignment));
+                                      shown, offset, m_data.alignment));
   t.offset = offset;
   m_data.tensorIndex.emplace(name, index);
   m_data.tensors.push_back(t);
@@ -405,15 +407,15 @@ Status Parser::placeTensors()
     if (i > 0 && t.offset < m_data.tensors[i - 1].offset)
       return m_in.error(at, fmt::format("tensor '{}' offset {} comes before the previous tensor '{}' offset {} "
                                         "(offsets out of order)",
-                                        t.name, t.offset, m_data.tensors[i - 1].name,
+                                        printable(t.name), t.offset, printable(m_data.tensors[i - 1].name),
                                         m_data.tensors[i - 1].offset));
     if (t.offset < previousEnd)
       return m_in.error(at, fmt::format("tensor '{}' offset {} overlaps tensor '{}' which ends at {}",
-                                        t.name, t.offset, m_data.tensors[i - 1].name, previousEnd));
+                                        printable(t.name), t.offset, printable(m_data.tensors[i - 1].name), previousEnd));
     if (t.offset > dataBytes || t.bytes > dataBytes - t.offset)
       return m_in.error(at, fmt::format("tensor '{}' data ends past end of file (offset {} + {} bytes, "
                                         "data section holds {}, file size {})",
-                                        t.name, t.offset, t.bytes, dataBytes, m_in.size()));
+                                        printable(t.name), t.offset, t.bytes, dataBytes, m_in.size()));
     t.data = m_data.bytes.subspan(m_data.dataOffset + t.offset, t.bytes);
     previousEnd = t.offset + t.bytes;
   }
@@ -423,6 +425,22 @@ Status Parser::placeTensors()
 #undef HEARTH_TRY
 
 } // namespace
+
+std::string printable(std::string_view name)
+{
+  constexpr size_t k_max = 96;
+  std::string out;
+  for (size_t i = 0; i < name.size() && i < k_max; ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f || c == '\\')
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  if (name.size() > k_max)
+    out += "...";
+  return out;
+}
 
 Status parseGguf(GgufData &data)
 {

@@ -212,6 +212,14 @@ TEST(GgufMalformed, DuplicateKey)
   r.str("general.name").u32(STRING).str("b");
   expectError(r, at, "duplicate key 'general.name'");
 }
+TEST(GgufMalformed, ControlCharactersInNamesAreEscaped)
+{
+  Raw r = header(0, 2);
+  r.str("a\nb\x1b[2J").u32(STRING).str("x");
+  const uint64_t at = r.pos();
+  r.str("a\nb\x1b[2J").u32(STRING).str("y");
+  expectError(r, at, "duplicate key 'a\\x0ab\\x1b[2J'"); // one line, no terminal escapes
+}
 TEST(GgufMalformed, AlignmentZero)
 {
   Raw r = header(0, 1);
