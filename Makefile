@@ -26,6 +26,7 @@ run: build model
 	$(BUILD)/bin/hearth
 
 test: build
+	@packaging/fetch-gemma-model.sh
 	packaging/run-tests.sh $(BUILD)
 
 clean:

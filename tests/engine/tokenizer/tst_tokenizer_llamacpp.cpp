@@ -1,0 +1,242 @@
+// Hearth's tokenizers against llama.cpp on real models: every string of the fixtures made by
+// tests/fixtures/tokenizer/make_fixture.mjs (node-llama-cpp 3.22.1) must give the same ids.
+//   SmolLM2-135M-Instruct (byte-level BPE, smollm pre-tokenizer): HEARTH_DEMO_MODEL
+//   Gemma 3 270M (SentencePiece): HEARTH_GEMMA_MODEL (packaging/fetch-gemma-model.sh)
+#include "hearth/gguf.h"
+#include "hearth/tokenizer.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace hearth;
+using namespace hearth::tokenizer;
+using nlohmann::json;
+
+namespace {
+
+std::string env(const char *name)
+{
+  const char *v = std::getenv(name);
+  return v ? v : "";
+}
+
+json loadFixture(const std::string &name)
+{
+  const std::string path = env("HEARTH_FIXTURES") + "/tokenizer/" + name;
+  std::ifstream in(path);
+  if (!in)
+    return json();
+  return json::parse(in, nullptr, false);
+}
+
+std::string show(std::string_view text)
+{
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F && c != '\\')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+std::string showIds(const std::vector<TokenId> &ids)
+{
+  return fmt::format("[{}]", fmt::join(ids, ", "));
+}
+
+struct Model {
+  std::optional<Tokenizer> tokenizer;
+  json fixture;
+};
+
+// Loads the model's tokenizer and its fixture; fails the test (never skips) when either
+// is missing, naming what provides it.
+Model load(const std::string &modelPath, const std::string &fixtureName, const char *provider)
+{
+  Model m;
+  if (modelPath.empty() || !std::filesystem::exists(modelPath)) {
+    ADD_FAILURE() << "model '" << modelPath << "' is missing; " << provider << " fetches it";
+    return m;
+  }
+  auto file = gguf::GgufFile::open(modelPath);
+  if (!file) {
+    ADD_FAILURE() << file.error().message;
+    return m;
+  }
+  auto tok = Tokenizer::fromGguf(*file);
+  if (!tok) {
+    ADD_FAILURE() << tok.error().message;
+    return m;
+  }
+  m.tokenizer = std::move(*tok);
+  m.fixture = loadFixture(fixtureName);
+  if (!m.fixture.is_object())
+    ADD_FAILURE() << "fixture " << fixtureName << " is missing or not JSON";
+  return m;
+}
+
+std::vector<TokenId> ids(const json &array)
+{
+  return array.get<std::vector<TokenId>>();
+}
+
+std::string bytesOf(const json &array)
+{
+  std::string out;
+  for (int b : array)
+    out += static_cast<char>(b);
+  return out;
+}
+
+// Compares every case of one fixture section; returns the number that matched.
+size_t compare(const Tokenizer &tok, const json &cases, EncodeOptions options, const char *section)
+{
+  size_t matched = 0;
+  for (const json &c : cases) {
+    const std::string text = c.contains("bytes") ? bytesOf(c["bytes"]) : c["text"].get<std::string>();
+    EncodeOptions o = options;
+    if (c.contains("parseSpecial"))
+      o.parseSpecial = c["parseSpecial"].get<bool>();
+    const auto expected = ids(c["ids"]);
+    const auto got = tok.encode(text, o);
+    if (got == expected)
+      ++matched;
+    else
+      ADD_FAILURE() << section << " \"" << show(text) << "\"\n  llama.cpp: " << showIds(expected)
+                    << "\n  hearth:    " << showIds(got);
+  }
+  return matched;
+}
+
+void checkModel(const Model &m, size_t minPlain)
+{
+  const Tokenizer &tok = *m.tokenizer;
+  const json &f = m.fixture;
+  EXPECT_EQ(tok.size(), f["vocabSize"].get<size_t>());
+  EXPECT_EQ(tok.bos(), f["bos"].get<TokenId>());
+  EXPECT_EQ(tok.eos(), f["eos"].get<TokenId>());
+  ASSERT_GE(f["plain"].size(), minPlain);
+
+  const size_t plain = compare(tok, f["plain"], {}, "plain");
+  const size_t special = compare(tok, f["special"], {.parseSpecial = true}, "special");
+  const size_t added = compare(tok, f["addSpecial"], {.addSpecial = true}, "addSpecial");
+  const size_t invalid = compare(tok, f["invalidUtf8"], {}, "invalid UTF-8");
+  EXPECT_EQ(plain, f["plain"].size());
+  EXPECT_EQ(special, f["special"].size());
+  EXPECT_EQ(added, f["addSpecial"].size());
+  EXPECT_EQ(invalid, f["invalidUtf8"].size());
+  std::printf("%s: identical ids for %zu/%zu plain, %zu/%zu special, %zu/%zu add-special, %zu/%zu invalid UTF-8\n",
+              f["model"].get<std::string>().c_str(), plain, f["plain"].size(), special, f["special"].size(), added,
+              f["addSpecial"].size(), invalid, f["invalidUtf8"].size());
+}
+
+// Decoding llama.cpp's ids gives llama.cpp's text, whole and token by token through the
+// streaming decoder.
+void checkDecode(const Model &m, const char *section, bool renderSpecial)
+{
+  const Tokenizer &tok = *m.tokenizer;
+  for (const json &c : m.fixture[section]) {
+    const auto expectedIds = ids(c["ids"]);
+    const std::string decoded = c["decoded"].get<std::string>();
+    EXPECT_EQ(tok.decode(expectedIds, {.renderSpecial = renderSpecial}), decoded)
+        << section << " \"" << show(c["text"].get<std::string>()) << "\"";
+    StreamDecoder stream(tok, renderSpecial);
+    std::string streamed;
+    for (TokenId id : expectedIds) {
+      const std::string part = stream.push(id);
+      streamed += part;
+      EXPECT_LE(stream.pendingBytes(), 3u);
+    }
+    streamed += stream.flush();
+    EXPECT_EQ(streamed, decoded) << "streamed " << section << " \"" << show(c["text"].get<std::string>()) << "\"";
+  }
+}
+
+class SmolLm2 : public ::testing::Test {
+protected:
+  static void SetUpTestSuite()
+  {
+    s_model = new Model(load(env("HEARTH_DEMO_MODEL"), "smollm2-135m-instruct.json", "packaging/fetch-demo-model.sh"));
+  }
+  static void TearDownTestSuite() { delete s_model; }
+  static Model *s_model;
+};
+Model *SmolLm2::s_model = nullptr;
+
+class Gemma3 : public SmolLm2 {
+protected:
+  static void SetUpTestSuite()
+  {
+    s_model = new Model(load(env("HEARTH_GEMMA_MODEL"), "gemma3-270m.json", "packaging/fetch-gemma-model.sh"));
+  }
+};
+
+} // namespace
+
+TEST_F(SmolLm2, VocabularyFacts)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  const Tokenizer &tok = *s_model->tokenizer;
+  EXPECT_EQ(tok.kind(), VocabKind::BytePairBpe);
+  EXPECT_EQ(tok.pre(), "smollm");
+  EXPECT_FALSE(tok.addBos());
+  EXPECT_EQ(tok.find("<|im_end|>"), 2);
+  EXPECT_EQ(tok.type(2), TokenType::Control);
+  EXPECT_EQ(tok.eot(), 2);
+  EXPECT_TRUE(tok.isEndOfGeneration(2));
+  EXPECT_FALSE(tok.isEndOfGeneration(19556));
+}
+
+TEST_F(SmolLm2, IdsIdenticalToLlamaCpp)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  checkModel(*s_model, 300);
+}
+
+TEST_F(SmolLm2, DecodeAndStreamMatchLlamaCpp)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  checkDecode(*s_model, "plain", false);
+  checkDecode(*s_model, "special", true);
+}
+
+TEST_F(SmolLm2, RoundTripsEveryValidString)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  const Tokenizer &tok = *s_model->tokenizer;
+  for (const json &c : s_model->fixture["plain"]) {
+    const std::string text = c["text"].get<std::string>();
+    EXPECT_EQ(tok.decode(tok.encode(text)), text) << show(text);
+  }
+}
+
+TEST_F(Gemma3, VocabularyFacts)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  const Tokenizer &tok = *s_model->tokenizer;
+  EXPECT_EQ(tok.kind(), VocabKind::SentencePiece);
+  EXPECT_TRUE(tok.addBos());
+  EXPECT_FALSE(tok.addSpacePrefix());
+  EXPECT_EQ(tok.type(107), TokenType::UserDefined); // "\n"
+  EXPECT_EQ(tok.type(212), TokenType::Control);     // "</s>", made control as llama.cpp does
+  EXPECT_EQ(tok.eot(), 106);                        // <end_of_turn>
+}
+
+TEST_F(Gemma3, IdsIdenticalToLlamaCpp)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  checkModel(*s_model, 100);
+}
+
+TEST_F(Gemma3, DecodeAndStreamMatchLlamaCpp)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  checkDecode(*s_model, "plain", false);
+  checkDecode(*s_model, "special", true);
+}
