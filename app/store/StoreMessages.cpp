@@ -270,8 +270,8 @@ Status ConversationStore::appendReply(qint64 messageId, const QString &content,
   emit replyGrew(p.conversationId, messageId, content, reasoning);
   if (p.unwrittenPieces >= m_coalescePieces || p.sinceWrite.elapsed() >= m_coalesceMs)
     return writePending(messageId, p);
-  if (!m_flushTimer.isActive())
-    m_flushTimer.start(m_coalesceMs);
+  if (!m_flushTimer.isActive() || m_flushTimer.remainingTime() > m_coalesceMs)
+    m_flushTimer.start(m_coalesceMs); // writes the tail when no more pieces come
   return {};
 }
 
@@ -337,6 +337,7 @@ void ConversationStore::setReplyCoalescing(int milliseconds, int pieces)
 {
   m_coalesceMs = milliseconds;
   m_coalescePieces = pieces;
+  m_flushTimer.stop();
 }
 
 QString ConversationStore::replyContent(qint64 messageId) const
