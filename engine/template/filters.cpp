@@ -310,7 +310,27 @@ Result<Value> escapeHtml(const FilterCall &f)
   return f.string(std::move(out));
 }
 
+constexpr std::string_view kFilters[] = {
+    "abs", "attr", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "indent", "int",
+    "items", "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
+    "reverse", "round", "safe", "select", "selectattr", "sort", "string", "sum", "title", "tojson", "trim",
+    "unique", "upper", "wordcount"};
+constexpr std::string_view kTests[] = {
+    "boolean", "callable", "defined", "divisibleby", "equalto", "eq", "==", "sameas", "ne", "!=", "lt", "<",
+    "le", "<=", "gt", ">", "ge", ">=", "escaped", "even", "false", "float", "in", "integer", "iterable",
+    "lower", "mapping", "none", "number", "odd", "sequence", "string", "true", "undefined", "upper"};
+
 } // namespace
+
+bool isKnownFilter(std::string_view name)
+{
+  return std::find(std::begin(kFilters), std::end(kFilters), name) != std::end(kFilters);
+}
+
+bool isKnownTest(std::string_view name)
+{
+  return std::find(std::begin(kTests), std::end(kTests), name) != std::end(kTests);
+}
 
 Result<Value> applyFilter(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset)
 {

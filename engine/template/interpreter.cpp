@@ -103,6 +103,40 @@ Result<std::string> Interpreter::capture(const Body &body)
   return buffer;
 }
 
+const Interpreter::LoopState *Interpreter::currentLoop() const
+{
+  return !m_loops.empty() && m_loops.back().scope >= m_frameBase ? &m_loops.back() : nullptr;
+}
+
+Value Interpreter::loopField(const LoopState &loop, std::string_view name)
+{
+  const auto &items = *loop.items;
+  const std::int64_t i = loop.index, n = std::int64_t(items.size());
+  if (name == "index")
+    return Value(i + 1);
+  if (name == "index0")
+    return Value(i);
+  if (name == "revindex")
+    return Value(n - i);
+  if (name == "revindex0")
+    return Value(n - i - 1);
+  if (name == "first")
+    return Value(i == 0);
+  if (name == "last")
+    return Value(i == n - 1);
+  if (name == "length")
+    return Value(n);
+  if (name == "depth")
+    return Value(1);
+  if (name == "depth0")
+    return Value(0);
+  if (name == "previtem")
+    return i > 0 ? items[std::size_t(i - 1)] : Value();
+  if (name == "nextitem")
+    return i + 1 < n ? items[std::size_t(i + 1)] : Value();
+  return Value();
+}
+
 Value Interpreter::lookup(std::string_view name) const
 {
   for (std::size_t i = m_scopes.size(); i-- > m_frameBase;)
@@ -113,6 +147,15 @@ Value Interpreter::lookup(std::string_view name) const
     for (const auto &[k, v] : m_scopes[0])
       if (k == name)
         return v;
+  if (name == "loop") {
+    if (const LoopState *loop = currentLoop()) {
+      Value::Object fields;
+      for (std::string_view field : {"index", "index0", "revindex", "revindex0", "first", "last", "length",
+                                     "depth", "depth0", "previtem", "nextitem"})
+        fields.emplace_back(std::string(field), loopField(*loop, field));
+      return Value(std::move(fields));
+    }
+  }
   if (isGlobalFunction(name))
     return Value::callable(std::make_shared<const Callable>(Callable{Callable::Kind::Builtin, nullptr, std::string(name), {}}));
   return {};
@@ -254,21 +297,23 @@ Result<Interpreter::Flow> Interpreter::execFor(const Node &node)
   }
   const auto length = std::int64_t(items.size());
   Result<Flow> result = Flow::Normal;
+  m_loops.push_back({m_scopes.size(), 0, &items});
   for (std::int64_t i = 0; i < length; ++i) {
     m_scopes.emplace_back();
-    Value::Object loop{
-        {"index", Value(i + 1)}, {"index0", Value(i)}, {"revindex", Value(length - i)},
-        {"revindex0", Value(length - i - 1)}, {"first", Value(i == 0)}, {"last", Value(i == length - 1)},
-        {"length", Value(length)}, {"depth", Value(1)}, {"depth0", Value(0)},
-        {"previtem", i > 0 ? items[std::size_t(i - 1)] : Value()},
-        {"nextitem", i + 1 < length ? items[std::size_t(i + 1)] : Value()}};
-    assign("loop", Value(std::move(loop)));
+    m_loops.back().index = i;
+    auto charged = chargeSteps(1, node.offset);
+    if (!charged) {
+      result = std::unexpected(charged.error());
+      m_scopes.pop_back();
+      break;
+    }
     auto status = unpack(node.targets, items[std::size_t(i)], node.offset);
     result = status ? exec(node.body) : Result<Flow>(std::unexpected(status.error()));
     m_scopes.pop_back();
     if (!result || *result == Flow::Break)
       break;
   }
+  m_loops.pop_back();
   --m_depth;
   if (!result)
     return result;
@@ -375,6 +420,9 @@ Result<Value> Interpreter::evalBinary(const Expr &e)
 
 Result<Value> Interpreter::evalAttr(const Expr &e)
 {
+  if (e.args[0]->kind == Expr::Kind::Name && e.args[0]->name == "loop")
+    if (const LoopState *loop = currentLoop())
+      return loopField(*loop, e.name);
   HEARTH_TRY(object, eval(*e.args[0]));
   if (object.isUndefined())
     return error(ErrorCode::Format, e.offset,

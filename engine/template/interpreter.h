@@ -50,6 +50,13 @@ public:
 private:
   enum class Flow { Normal, Break, Continue };
   using Scope = std::vector<std::pair<std::string, Value>>;
+  struct LoopState { // what `loop.*` reads, kept out of the scopes to keep iterations cheap
+    std::size_t scope;
+    std::int64_t index;
+    const Value::Array *items;
+  };
+  const LoopState *currentLoop() const;
+  static Value loopField(const LoopState &loop, std::string_view name);
 
   Result<Flow> exec(const Body &body);
   Result<Flow> execNode(const Node &node);
@@ -79,6 +86,7 @@ private:
   std::size_t m_allocated = 0;
   int m_depth = 0;
   std::vector<Scope> m_scopes;
+  std::vector<LoopState> m_loops;
   std::size_t m_frameBase = 0; // lookups see scopes [m_frameBase, top] and scope 0
   std::string *m_out = nullptr;
 };
@@ -103,6 +111,8 @@ Result<Value> callMethod(Interpreter &in, const Value &receiver, const std::stri
 Result<Value> applyFilter(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset);
 Result<bool> applyTest(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset);
 bool isGlobalFunction(std::string_view name);
+bool isKnownFilter(std::string_view name);
+bool isKnownTest(std::string_view name);
 Result<Value> callGlobal(Interpreter &in, const std::string &name, const Args &args, std::uint32_t offset);
 
 } // namespace hearth::tmpl

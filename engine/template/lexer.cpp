@@ -227,7 +227,7 @@ Result<std::vector<Segment>> splitSegments(const std::string &s)
       if (!end)
         return std::unexpected(end.error());
       out.push_back({kind == '{' ? Segment::Kind::Expression : Segment::Kind::Statement,
-                     std::uint32_t(inner), s.substr(inner, end->innerEnd - inner)});
+                     std::uint32_t(inner), s.substr(inner, end->innerEnd - inner), std::uint32_t(start)});
       after = end->after;
     }
     lineStarting = after > 0 && s[after - 1] == '\n';

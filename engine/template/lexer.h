@@ -19,6 +19,7 @@ struct Segment {
   Kind kind;
   std::uint32_t offset; // where the tag's inside (or the text) starts in the source
   std::string text;
+  std::uint32_t tagOffset = 0; // where the tag ({{ or {%) starts
 };
 
 // Jinja's source normalization: \r\n and \r become \n, one trailing newline is dropped.

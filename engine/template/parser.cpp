@@ -57,7 +57,7 @@ private:
       HEARTH_TRY(tokens, tokenize(m_source, segment));
       ExprParser p(m_source, std::move(tokens));
       if (segment.kind == Segment::Kind::Expression) {
-        auto node = makeNode(Node::Kind::Output, segment.offset);
+        auto node = makeNode(Node::Kind::Output, segment.tagOffset);
         HEARTH_TRY(e, p.parseTuple());
         HEARTH_CHECK(p.expectEnd());
         node->expr = std::move(e);
@@ -69,7 +69,7 @@ private:
         endTag.emplace(std::move(p));
         return keyword;
       }
-      HEARTH_CHECK(parseStatement(keyword, p, segment.offset, body));
+      HEARTH_CHECK(parseStatement(keyword, p, segment.tagOffset, body));
     }
     if (ends.size() != 0)
       return error(ErrorCode::Format, openOffset,
@@ -220,6 +220,8 @@ private:
   Status parseFilterBlock(ExprParser &p, NodePtr &node)
   {
     HEARTH_TRY(name, p.expectName());
+    if (!isKnownFilter(name))
+      return error(ErrorCode::Unsupported, node->offset, fmt::format("unknown filter '{}'", name));
     auto filter = makeExpr(Expr::Kind::Filter, node->offset);
     filter->name = std::move(name);
     filter->args.push_back(makeExpr(Expr::Kind::Name, node->offset)); // the block's text

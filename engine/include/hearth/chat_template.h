@@ -65,7 +65,7 @@ struct TemplateBudget {
   int maxDepth = 64;                        // nested macro calls and loops
   std::uint64_t maxSteps = 2'000'000;       // expression and statement evaluations
   std::size_t maxOutputBytes = 8u << 20;    // rendered text, and any single string
-  std::size_t maxAllocatedBytes = 256u << 20; // strings and lists built, cumulative
+  std::size_t maxAllocatedBytes = 128u << 20; // strings and lists built, cumulative
   std::chrono::milliseconds maxWallTime{1000};
 };
 
