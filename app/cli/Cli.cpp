@@ -14,6 +14,7 @@ struct Command {
 
 constexpr Command k_commands[] = {
     {"inspect", inspectCommand, "inspect MODEL.gguf [--tensors]: facts about a model file"},
+    {"devices", devicesCommand, "devices (or --device): the Vulkan devices and the one Hearth uses"},
 };
 
 void printUsage()
@@ -36,6 +37,8 @@ std::optional<int> run(int argc, char *argv[])
     printUsage();
     return 0;
   }
+  if (name == "--device" || name == "--devices")
+    return devicesCommand({});
   if (name.starts_with("-"))
     return std::nullopt; // Qt options such as -platform go to the window
   const std::vector<std::string> args(argv + 2, argv + argc);

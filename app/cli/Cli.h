@@ -16,6 +16,7 @@ std::optional<int> run(int argc, char *argv[]);
 using Args = std::span<const std::string>; // the arguments after the subcommand name
 
 int inspectCommand(Args args);
+int devicesCommand(Args args);
 
 // Shared helpers for subcommands.
 void printError(std::string_view message); // "hearth: <message>" on stderr, one line
