@@ -2,15 +2,17 @@
 // Included by matvec_<type>.comp after a TYPE_* define.
 //
 // One invocation owns R rows (rows base, base + WG, ..., base + (R-1)·WG of its workgroup's
-// WG·R rows) and walks their blocks in order: each x vec4 is loaded once and used for R
-// rows, no shared memory, no barriers, no reduction. That is what lavapipe runs fastest
-// (every lane of its 8-wide SIMD decodes its own row; loads of x are uniform); on a GPU
-// neighbouring lanes read neighbouring rows.
+// WG·R rows) and walks their blocks in order: each x vec4 is used for R rows, no shared
+// memory, no barriers, no reduction. That is what lavapipe runs fastest (every lane of its
+// 8-wide SIMD decodes its own row); on a GPU neighbouring lanes read neighbouring rows.
+// Every invocation needs the same x: the subgroup loads a unit of x once, one vec4 per
+// invocation, and broadcasts it.
 #include "mm_common.glsl"
 #include "mm_types.glsl"
 
 layout(local_size_x_id = 0) in;          // WG
 layout(constant_id = 1) const uint R = 4u; // rows per invocation
+const uint XL = (UV + SG - 1u) / SG;        // x vec4 each invocation loads per unit
 
 void main()
 {
@@ -18,6 +20,10 @@ void main()
   const uint base = gl_WorkGroupID.x * wg * R + gl_LocalInvocationID.x;
   const uint nb = pc.nCols / QK;
   const uint xRow = pc.nCols / 4u; // vec4 per token
+  const uint lane = gl_SubgroupInvocationID;
+  // A device may run smaller subgroups than it reports (varying subgroup sizes): then
+  // every invocation loads x itself.
+  const bool fullSubgroups = gl_SubgroupSize == SG && wg % SG == 0u;
   uint rowAt[R];
   [[unroll]] for (uint r = 0u; r < R; ++r)
     rowAt[r] = pc.wOffset + min(base + r * wg, pc.nRows - 1u) * pc.rowBytes;
@@ -31,10 +37,18 @@ void main()
       [[unroll]] for (uint r = 0u; r < R; ++r)
         head[r] = loadHead(rowAt[r] + b * QB);
       [[unroll]] for (uint u = 0u; u < QU; ++u) {
-        vec4 xv[UV];
         const uint x0 = t * xRow + b * (QK / 4u);
-        [[unroll]] for (uint i = 0u; i < UV; ++i)
-          xv[i] = xData[x0 + unitX(u, i)];
+        vec4 xv[UV];
+        if (fullSubgroups) {
+          vec4 mine[XL];
+          [[unroll]] for (uint k = 0u; k < XL; ++k)
+            mine[k] = xData[x0 + unitX(u, min(k * SG + lane, UV - 1u))];
+          [[unroll]] for (uint i = 0u; i < UV; ++i)
+            xv[i] = subgroupBroadcast(mine[i / SG], i % SG);
+        } else {
+          [[unroll]] for (uint i = 0u; i < UV; ++i)
+            xv[i] = xData[x0 + unitX(u, i)];
+        }
         [[unroll]] for (uint r = 0u; r < R; ++r)
           acc[r] += dotUnit(head[r], rowAt[r] + b * QB, u, xv);
       }

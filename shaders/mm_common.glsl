@@ -12,6 +12,10 @@
 // Weights are never read byte by byte: llvmpipe (lavapipe) turns each storage-buffer load
 // into a per-lane loop, so a 16-byte load costs about what a 1-byte load costs.
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_ballot : require
+
+// The subgroup size (specialization constant 2): 8 on lavapipe, 32 or 64 on GPUs.
+layout(constant_id = 2) const uint SG = 8u;
 
 layout(std430, binding = 0) readonly buffer Weights { uvec4 wData[]; };
 layout(std430, binding = 1) readonly buffer Activations { vec4 xData[]; };
@@ -33,6 +37,12 @@ layout(push_constant) uniform Push {
   uint mode;     // MODE_*
 } pc;
 
+// The 16-byte word t of binding 0.
+uvec4 wWord(uint t)
+{
+  return wData[t];
+}
+
 // Word k (0..7) of the 32 bytes a:b.
 uint pickWord(uvec4 a, uvec4 b, uint k)
 {
@@ -45,11 +55,11 @@ uint pickWord(uvec4 a, uvec4 b, uint k)
 uvec4 load16(uint off)
 {
   const uint t = off >> 4;
-  const uvec4 a = wData[t];
+  const uvec4 a = wWord(t);
   const uint s = off & 15u;
   if (s == 0u)
     return a;
-  const uvec4 b = wData[t + 1u];
+  const uvec4 b = wWord(t + 1u);
   const uint ws = s >> 2;
   uvec4 r = uvec4(pickWord(a, b, ws), pickWord(a, b, ws + 1u), pickWord(a, b, ws + 2u), pickWord(a, b, ws + 3u));
   if ((s & 2u) != 0u) {
@@ -62,14 +72,14 @@ uvec4 load16(uint off)
 // The 4 bytes at byte offset `off` (even); they must all belong to the tensor.
 uint load4(uint off)
 {
-  const uvec4 a = wData[off >> 4];
+  const uvec4 a = wWord(off >> 4);
   const uint ws = (off >> 2) & 3u;
   const uint lo = ws == 0u ? a.x : (ws == 1u ? a.y : (ws == 2u ? a.z : a.w));
   if ((off & 2u) == 0u)
     return lo;
   uint hi;
   if (ws == 3u)
-    hi = wData[(off >> 4) + 1u].x;
+    hi = wWord((off >> 4) + 1u).x;
   else
     hi = ws == 0u ? a.y : (ws == 1u ? a.z : a.w);
   return (lo >> 16) | (hi << 16);
@@ -79,7 +89,7 @@ uint load4(uint off)
 // reading a block's last 2 bytes stays inside the tensor.
 uint load2(uint off)
 {
-  const uvec4 a = wData[off >> 4];
+  const uvec4 a = wWord(off >> 4);
   const uint ws = (off >> 2) & 3u;
   const uint w = ws == 0u ? a.x : (ws == 1u ? a.y : (ws == 2u ? a.z : a.w));
   return (w >> ((off & 2u) * 8u)) & 0xFFFFu;

@@ -5,27 +5,39 @@
 //   QK, QB              elements and bytes of a block (32 elements for the float types)
 //   QU, UV              units per block, vec4s of x per unit (a unit is what one step
 //                       decodes: 32 or 64 elements)
-//   Head loadHead(off)  what a block's units share (scales), block at byte `off`
+//   NH, NW              16-byte words of a block's head / of a unit, as loaded
+//   headWords(off, hw)  loads the head of the block at byte `off`: what its units share
+//   makeHead(hw)        decodes it into a Head
+//   unitWords(off, u, w)  loads unit u of the block at byte `off`
+//   dotWords(h, w, u, xv) Σ over unit u of the block: w · x, with xv[i] = x vec4 unitX(u, i)
 //   unitX(u, i)         vec4 index inside the block's x of vec4 i of unit u
-//   dotUnit(h, off, u, xv)  Σ over unit u of the block: w · x, with xv[i] = x vec4 unitX(u, i)
+// Loading and decoding are apart so that a subgroup can load the blocks of several rows
+// once, one row per invocation, and broadcast the words (matmul.glsl).
 
 #if defined(TYPE_F32)
-const uint QK = 32u, QB = 128u, QU = 1u, UV = 8u;
+const uint QK = 32u, QB = 128u, QU = 1u, UV = 8u, NH = 1u, NW = 8u;
 struct Head { uint unused; };
-Head loadHead(uint off) { return Head(0u); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = uvec4(0u); }
+Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
+{
+  [[unroll]] for (uint i = 0u; i < 8u; ++i)
+    w[i] = load16(off + 16u * i);
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
 {
   vec4 s = vec4(0.0);
   [[unroll]] for (uint i = 0u; i < 8u; ++i)
-    s += uintBitsToFloat(load16(off + 16u * i)) * xv[i];
+    s += uintBitsToFloat(w[i]) * xv[i];
   return sum4(s);
 }
 
 #elif defined(TYPE_F16) || defined(TYPE_BF16)
-const uint QK = 32u, QB = 64u, QU = 1u, UV = 8u;
+const uint QK = 32u, QB = 64u, QU = 1u, UV = 8u, NH = 1u, NW = 4u;
 struct Head { uint unused; };
-Head loadHead(uint off) { return Head(0u); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = uvec4(0u); }
+Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
 vec4 widen(uvec2 w)
 {
@@ -35,27 +47,36 @@ vec4 widen(uvec2 w)
   return uintBitsToFloat(uvec4(w.x << 16, w.x & 0xFFFF0000u, w.y << 16, w.y & 0xFFFF0000u));
 #endif
 }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
+{
+  [[unroll]] for (uint i = 0u; i < 4u; ++i)
+    w[i] = load16(off + 16u * i);
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
 {
   vec4 s = vec4(0.0);
-  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
-    const uvec4 w = load16(off + 16u * i);
-    s += widen(w.xy) * xv[2u * i] + widen(w.zw) * xv[2u * i + 1u];
-  }
+  [[unroll]] for (uint i = 0u; i < 4u; ++i)
+    s += widen(w[i].xy) * xv[2u * i] + widen(w[i].zw) * xv[2u * i + 1u];
   return sum4(s);
 }
 
 #elif defined(TYPE_Q8_0)
 // d (half), qs[32] (int8): x = d * q
-const uint QK = 32u, QB = 34u, QU = 1u, UV = 8u;
+const uint QK = 32u, QB = 34u, QU = 1u, UV = 8u, NH = 1u, NW = 3u;
 struct Head { uint unused; };
-Head loadHead(uint off) { return Head(0u); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = uvec4(0u); }
+Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  const uvec4 a = load16(off);       // d, qs[0..13]
-  const uvec4 b = load16(off + 16u); // qs[14..29]
-  const uint c = load2(off + 32u);   // qs[30..31]
+  w[0] = load16(off);                  // d, qs[0..13]
+  w[1] = load16(off + 16u);            // qs[14..29]
+  w[2] = uvec4(load2(off + 32u), 0u, 0u, 0u); // qs[30..31]
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
+{
+  const uvec4 a = w[0], b = w[1];
+  const uint c = w[2].x;
   const float d = unpackHalf2x16(a.x).x;
   const uint q[8] = uint[8]((a.x >> 16) | (a.y << 16), (a.y >> 16) | (a.z << 16), (a.z >> 16) | (a.w << 16),
                             (a.w >> 16) | (b.x << 16), (b.x >> 16) | (b.y << 16), (b.y >> 16) | (b.z << 16),
@@ -68,14 +89,20 @@ float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
 
 #elif defined(TYPE_Q4_0)
 // d (half), qs[16]: x[j] = d * ((qs[j] & 15) - 8), x[j + 16] = d * ((qs[j] >> 4) - 8)
-const uint QK = 32u, QB = 18u, QU = 1u, UV = 8u;
+const uint QK = 32u, QB = 18u, QU = 1u, UV = 8u, NH = 1u, NW = 2u;
 struct Head { uint unused; };
-Head loadHead(uint off) { return Head(0u); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = uvec4(0u); }
+Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  const uvec4 a = load16(off);     // d, qs[0..13]
-  const uint c = load2(off + 16u); // qs[14..15]
+  w[0] = load16(off);                         // d, qs[0..13]
+  w[1] = uvec4(load2(off + 16u), 0u, 0u, 0u); // qs[14..15]
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
+{
+  const uvec4 a = w[0];
+  const uint c = w[1].x;
   const float d = unpackHalf2x16(a.x).x;
   const uint q[4] = uint[4]((a.x >> 16) | (a.y << 16), (a.y >> 16) | (a.z << 16), (a.z >> 16) | (a.w << 16),
                             (a.w >> 16) | (c << 16));
@@ -89,14 +116,20 @@ float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
 
 #elif defined(TYPE_Q4_1)
 // d (half), m (half), qs[16]: x[j] = d * (qs[j] & 15) + m, x[j + 16] = d * (qs[j] >> 4) + m
-const uint QK = 32u, QB = 20u, QU = 1u, UV = 8u;
+const uint QK = 32u, QB = 20u, QU = 1u, UV = 8u, NH = 1u, NW = 2u;
 struct Head { uint unused; };
-Head loadHead(uint off) { return Head(0u); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = uvec4(0u); }
+Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  const uvec4 a = load16(off);     // d, m, qs[0..11]
-  const uint c = load4(off + 16u); // qs[12..15]
+  w[0] = load16(off);                         // d, m, qs[0..11]
+  w[1] = uvec4(load4(off + 16u), 0u, 0u, 0u); // qs[12..15]
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
+{
+  const uvec4 a = w[0];
+  const uint c = w[1].x;
   const vec2 dm = unpackHalf2x16(a.x);
   const uint q[4] = uint[4](a.y, a.z, a.w, c);
   vec4 s = vec4(0.0), sx = vec4(0.0);
@@ -112,15 +145,22 @@ float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
 // qs[128]: x = d * sc * q - dmin * m. Unit u = sub-blocks 2u (low nibbles of qs[32u..])
 // and 2u + 1 (high nibbles).
 #if defined(TYPE_Q4_K)
-const uint QK = 256u, QB = 144u, QU = 4u, UV = 16u;
+const uint QK = 256u, QB = 144u, QU = 4u, UV = 16u, NH = 1u, NW = 2u;
 const uint QS_AT = 16u;
 struct Head { uvec4 hd; };
-Head loadHead(uint off) { return Head(load16(off)); }
+void headWords(uint off, out uvec4 hw[NH]) { hw[0] = load16(off); }
+Head makeHead(uvec4 hw[NH]) { return Head(hw[0]); }
 #else
-const uint QK = 256u, QB = 176u, QU = 4u, UV = 16u;
+const uint QK = 256u, QB = 176u, QU = 4u, UV = 16u, NH = 3u, NW = 2u;
 const uint QS_AT = 48u;
 struct Head { uvec4 hd; uvec4 qh0; uvec4 qh1; };
-Head loadHead(uint off) { return Head(load16(off), load16(off + 16u), load16(off + 32u)); }
+void headWords(uint off, out uvec4 hw[NH])
+{
+  hw[0] = load16(off);
+  hw[1] = load16(off + 16u);
+  hw[2] = load16(off + 32u);
+}
+Head makeHead(uvec4 hw[NH]) { return Head(hw[0], hw[1], hw[2]); }
 #endif
 uint unitX(uint u, uint i) { return 16u * u + i; }
 uint scaleByte(uvec4 hd, uint k) // scales[k], k < 12
@@ -136,10 +176,14 @@ uvec2 scaleMin(uvec4 hd, uint j)
   const uint b = scaleByte(hd, j + 4u);
   return uvec2((b & 15u) | ((scaleByte(hd, j - 4u) >> 6) << 4), (b >> 4) | ((scaleByte(hd, j) >> 6) << 4));
 }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  const uvec4 a = load16(off + QS_AT + 32u * u);
-  const uvec4 b = load16(off + QS_AT + 32u * u + 16u);
+  w[0] = load16(off + QS_AT + 32u * u);
+  w[1] = load16(off + QS_AT + 32u * u + 16u);
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
+{
+  const uvec4 a = w[0], b = w[1];
   const uint q[8] = uint[8](a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w);
   vec4 lo = vec4(0.0), hi = vec4(0.0), slo = vec4(0.0), shi = vec4(0.0);
 #if defined(TYPE_Q5_K)
@@ -169,21 +213,31 @@ float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
 // qh[32h..32h+31]; element 128h + 32g + l (g < 4, l < 32) takes nibble g>>1 of
 // ql[64h + 32(g&1) + l], bits 2g..2g+1 of qh[32h + l], scale sc[8h + 2g + l/16].
 // Unit u = half u>>1, l in [16(u&1), 16(u&1) + 16), all four g.
-const uint QK = 256u, QB = 210u, QU = 4u, UV = 16u;
+const uint QK = 256u, QB = 210u, QU = 4u, UV = 16u, NH = 2u, NW = 3u;
 struct Head { uvec4 sc; float d; };
-Head loadHead(uint off) { return Head(load16(off + 192u), unpackHalf2x16(load2(off + 208u)).x); }
+void headWords(uint off, out uvec4 hw[NH])
+{
+  hw[0] = load16(off + 192u);
+  hw[1] = uvec4(load2(off + 208u), 0u, 0u, 0u);
+}
+Head makeHead(uvec4 hw[NH]) { return Head(hw[0], unpackHalf2x16(hw[1].x).x); }
 uint unitX(uint u, uint i) { return 32u * (u >> 1) + 8u * (i >> 2) + 4u * (u & 1u) + (i & 3u); }
 float scaleAt(uvec4 sc, uint k) // signed scales[k]
 {
   const uint w = k < 4u ? sc.x : (k < 8u ? sc.y : (k < 12u ? sc.z : sc.w));
   return float(int(w << (24u - 8u * (k & 3u))) >> 24);
 }
-float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+void unitWords(uint off, uint u, out uvec4 w[NW])
 {
   const uint hf = u >> 1, l0 = 16u * (u & 1u);
-  const uvec4 a = load16(off + 64u * hf + l0);        // ql for g = 0, 2
-  const uvec4 b = load16(off + 64u * hf + 32u + l0);  // ql for g = 1, 3
-  const uvec4 c = load16(off + 128u + 32u * hf + l0); // qh
+  w[0] = load16(off + 64u * hf + l0);        // ql for g = 0, 2
+  w[1] = load16(off + 64u * hf + 32u + l0);  // ql for g = 1, 3
+  w[2] = load16(off + 128u + 32u * hf + l0); // qh
+}
+float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
+{
+  const uint hf = u >> 1;
+  const uvec4 a = w[0], b = w[1], c = w[2];
   const uint qa[4] = uint[4](a.x, a.y, a.z, a.w);
   const uint qb[4] = uint[4](b.x, b.y, b.z, b.w);
   const uint qc[4] = uint[4](c.x, c.y, c.z, c.w);
@@ -212,3 +266,16 @@ float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
 #else
 #error "define one TYPE_* before including mm_types.glsl"
 #endif
+
+Head loadHead(uint off)
+{
+  uvec4 hw[NH];
+  headWords(off, hw);
+  return makeHead(hw);
+}
+float dotUnit(Head h, uint off, uint u, vec4 xv[UV])
+{
+  uvec4 w[NW];
+  unitWords(off, u, w);
+  return dotWords(h, w, u, xv);
+}

@@ -3,6 +3,7 @@
 #include "ops/quant.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace hearth::ops {
 namespace {
@@ -20,12 +21,16 @@ struct MatmulPush {
 };
 static_assert(sizeof(MatmulPush) == 32);
 
-// Tile shapes (specialization constants 0 and 1). Matvec: WG invocations × R rows each;
-// tiled: WG tokens × R rows.
-constexpr uint32_t kMatvecWorkgroup = 8;
+// Tile shapes (specialization constants 0 and 1; 2 is the subgroup size). Matvec: a
+// subgroup of invocations × R rows each; tiled: WG tokens × R rows.
 constexpr uint32_t kMatvecRows = 4;
-constexpr uint32_t kTiledWorkgroup = 8;
-constexpr uint32_t kTiledRows = 8;
+// HEARTH_MV_ROWS / HEARTH_MM_ROWS override the rows per invocation (matvec) and per tile
+// (tiled) for tuning with tests/bench/bench_matmul.
+uint32_t tuned(const char *name, uint32_t fallback)
+{
+  const char *v = std::getenv(name);
+  return v && *v ? uint32_t(std::atoi(v)) : fallback;
+}
 
 struct Shaders {
   ShaderId matvec;
@@ -89,21 +94,26 @@ Status checkShapes(const Matrix &w, vk::BufferView x, vk::BufferView y, uint32_t
 
 } // namespace
 
-Status recordMatmulWith(MatmulKernel which, vk::Recorder &rec, const Matrix &w, vk::BufferView x, vk::BufferView y,
-                        uint32_t nTokens, MatmulOutput output, vk::BufferView bias)
+Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Matrix &w, vk::BufferView x,
+                        vk::BufferView y, uint32_t nTokens, MatmulOutput output, vk::BufferView bias)
 {
   if (auto s = checkShapes(w, x, y, nTokens, output, bias); !s)
     return s;
   vk::Context &ctx = rec.context();
+  MatmulKernel which = config.kernel;
   if (which == MatmulKernel::Auto)
     which = nTokens <= kMatvecMaxTokens ? MatmulKernel::Matvec : MatmulKernel::Tiled;
   const bool matvec = which == MatmulKernel::Matvec;
   const Shaders shaders = *shadersFor(w.type);
-  const uint32_t wg = matvec ? kMatvecWorkgroup : kTiledWorkgroup;
-  const uint32_t rowsPerGroup = matvec ? kMatvecWorkgroup * kMatvecRows : kTiledRows;
+  const uint32_t subgroup = std::max(ctx.info().subgroupSize, 1u);
+  // Matvec: one subgroup per workgroup (its invocations share each load of x).
+  const uint32_t wg = subgroup;
+  const uint32_t mvRows = tuned("HEARTH_MV_ROWS", kMatvecRows);
+  const uint32_t tiledRows = tuned("HEARTH_MM_ROWS", std::max(8u, subgroup));
+  const uint32_t rowsPerGroup = matvec ? wg * mvRows : tiledRows;
   auto kernel = ctx.kernel(matvec ? shaders.matvec : shaders.tiled,
                            {.buffers = 4, .pushBytes = sizeof(MatmulPush),
-                            .constants = {wg, matvec ? kMatvecRows : kTiledRows}});
+                            .constants = {wg, matvec ? mvRows : tiledRows, subgroup}});
   if (!kernel)
     return std::unexpected(kernel.error());
 
@@ -142,7 +152,7 @@ Status recordMatmulWith(MatmulKernel which, vk::Recorder &rec, const Matrix &w, 
 Status recordMatmul(vk::Recorder &rec, const Matrix &w, vk::BufferView x, vk::BufferView y, uint32_t nTokens,
                     MatmulOutput output, vk::BufferView bias)
 {
-  return recordMatmulWith(MatmulKernel::Auto, rec, w, x, y, nTokens, output, bias);
+  return recordMatmulWith({}, rec, w, x, y, nTokens, output, bias);
 }
 
 Status recordMatmul(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView x, vk::BufferView y, uint32_t nTokens,

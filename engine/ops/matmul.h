@@ -54,9 +54,12 @@ Status recordMatmul(vk::Recorder &rec, const Matrix &w, vk::BufferView x, vk::Bu
 Status recordMatmul(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView x, vk::BufferView y, uint32_t nTokens,
                     MatmulOutput output = MatmulOutput::Store, vk::BufferView bias = {});
 
-// Which kernel recordMatmul uses, for tests and benchmarks: Auto picks by nTokens.
-enum class MatmulKernel { Auto, Matvec, Tiled };
-Status recordMatmulWith(MatmulKernel kernel, vk::Recorder &rec, const Matrix &w, vk::BufferView x,
+// How recordMatmul runs, for tests and benchmarks.
+enum class MatmulKernel { Auto, Matvec, Tiled }; // Auto picks by nTokens
+struct MatmulConfig {
+  MatmulKernel kernel = MatmulKernel::Auto;
+};
+Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Matrix &w, vk::BufferView x,
                         vk::BufferView y, uint32_t nTokens, MatmulOutput output = MatmulOutput::Store,
                         vk::BufferView bias = {});
 

@@ -88,7 +88,7 @@ void check(vk::Context &ctx, const TestMatrix &m, const Case &c, std::vector<flo
   if (c.output == MatmulOutput::Add)
     yb.upload(y0);
   test::runOnce(ctx, [&](vk::Recorder &rec) {
-    return ops::recordMatmulWith(c.kernel, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
+    return ops::recordMatmulWith({c.kernel}, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
   });
   EXPECT_TRUE(test::matches(expected, yb.download<float>(), kMaxNmse, describe(m, c)));
   EXPECT_TRUE(yb.sentinelsIntact()) << describe(m, c);
