@@ -1,7 +1,6 @@
 // Expression parsing for one tag's tokens (internal to parser.cpp).
 #pragma once
 
-#include "template/interpreter.h"
 #include "template/lexer.h"
 #include "template/parser.h"
 
@@ -443,8 +442,6 @@ public:
       if (isOp("|")) {
         ++m_pos;
         HEARTH_TRY(name, expectName());
-        if (!isKnownFilter(name))
-          return fail(ErrorCode::Unsupported, "{}: unknown filter '{}'", describeOffset(m_source, t.offset), name);
         auto e = makeExpr(Expr::Kind::Filter, t.offset);
         e->name = std::move(name);
         e->args.push_back(std::move(node));
@@ -463,8 +460,6 @@ public:
           e->negated = true;
         }
         HEARTH_TRY(name, expectName());
-        if (!isKnownTest(name))
-          return fail(ErrorCode::Unsupported, "{}: unknown test '{}'", describeOffset(m_source, t.offset), name);
         e->name = std::move(name);
         e->args.push_back(std::move(node));
         const Token &a = peek();

@@ -294,6 +294,27 @@ Result<Value> itemsOf(const FilterCall &f)
   return Value(std::move(out));
 }
 
+// dictsort(case_sensitive=False, by='key', reverse=False): the (key, value) pairs sorted.
+Result<Value> dictSort(const FilterCall &f)
+{
+  HEARTH_TRY(pairs, itemsOf(f));
+  bool caseSensitive = f.arg(0, "case_sensitive").truthy();
+  std::size_t by = f.arg(1, "by", Value("key")).str() == "value" ? 1 : 0;
+  bool reverse = f.arg(2, "reverse").truthy();
+  Value::Array items = pairs.asArray();
+  std::optional<Error> failure;
+  std::stable_sort(items.begin(), items.end(), [&](const Value &a, const Value &b) {
+    Value ka = sortKey(a.asArray()[by], caseSensitive), kb = sortKey(b.asArray()[by], caseSensitive);
+    auto r = reverse ? lessThan(f.in, kb, ka, f.offset) : lessThan(f.in, ka, kb, f.offset);
+    if (!r && !failure)
+      failure = r.error();
+    return r && *r;
+  });
+  if (failure)
+    return std::unexpected(*failure);
+  return Value(std::move(items));
+}
+
 Result<Value> escapeHtml(const FilterCall &f)
 {
   std::string out;
@@ -310,27 +331,7 @@ Result<Value> escapeHtml(const FilterCall &f)
   return f.string(std::move(out));
 }
 
-constexpr std::string_view kFilters[] = {
-    "abs", "attr", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "indent", "int",
-    "items", "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
-    "reverse", "round", "safe", "select", "selectattr", "sort", "string", "sum", "title", "tojson", "trim",
-    "unique", "upper", "wordcount"};
-constexpr std::string_view kTests[] = {
-    "boolean", "callable", "defined", "divisibleby", "equalto", "eq", "==", "sameas", "ne", "!=", "lt", "<",
-    "le", "<=", "gt", ">", "ge", ">=", "escaped", "even", "false", "float", "in", "integer", "iterable",
-    "lower", "mapping", "none", "number", "odd", "sequence", "string", "true", "undefined", "upper"};
-
 } // namespace
-
-bool isKnownFilter(std::string_view name)
-{
-  return std::find(std::begin(kFilters), std::end(kFilters), name) != std::end(kFilters);
-}
-
-bool isKnownTest(std::string_view name)
-{
-  return std::find(std::begin(kTests), std::end(kTests), name) != std::end(kTests);
-}
 
 Result<Value> applyFilter(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset)
 {
@@ -388,6 +389,8 @@ Result<Value> applyFilter(Interpreter &in, const std::string &name, const Value 
     return toFloat(f);
   if (name == "items")
     return itemsOf(f);
+  if (name == "dictsort")
+    return dictSort(f);
   if (name == "selectattr" || name == "rejectattr")
     return selectItems(f, true, name == "selectattr");
   if (name == "select" || name == "reject")

@@ -111,8 +111,6 @@ Result<Value> callMethod(Interpreter &in, const Value &receiver, const std::stri
 Result<Value> applyFilter(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset);
 Result<bool> applyTest(Interpreter &in, const std::string &name, const Value &input, const Args &args, std::uint32_t offset);
 bool isGlobalFunction(std::string_view name);
-bool isKnownFilter(std::string_view name);
-bool isKnownTest(std::string_view name);
 Result<Value> callGlobal(Interpreter &in, const std::string &name, const Args &args, std::uint32_t offset);
 
 } // namespace hearth::tmpl

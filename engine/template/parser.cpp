@@ -220,8 +220,6 @@ private:
   Status parseFilterBlock(ExprParser &p, NodePtr &node)
   {
     HEARTH_TRY(name, p.expectName());
-    if (!isKnownFilter(name))
-      return error(ErrorCode::Unsupported, node->offset, fmt::format("unknown filter '{}'", name));
     auto filter = makeExpr(Expr::Kind::Filter, node->offset);
     filter->name = std::move(name);
     filter->args.push_back(makeExpr(Expr::Kind::Name, node->offset)); // the block's text

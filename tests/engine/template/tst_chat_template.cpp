@@ -122,7 +122,7 @@ TEST(ChatTemplate, LanguageFeaturesMatchJinja2)
     EXPECT_EQ(*out, f.find("expected")->asString()) << name;
     ++count;
   }
-  EXPECT_EQ(count, 31);
+  EXPECT_EQ(count, 33);
 }
 
 TEST(ChatTemplate, ChatMLFallback)
