@@ -24,7 +24,60 @@ double dot(const float *a, const float *b, size_t n)
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+float roundHalf(float x) { return halfToFloat(floatToHalf(x)); }
+
+// Q8_0/Q8_1 values of 32-blocks as llama.cpp's x86 CPU path computes them:
+// q = round-to-even(x · 127/amax), value = half(amax/127) · q.
+void roundQ8_0(float *x, size_t count)
+{
+  for (size_t b = 0; b < count; b += 32) {
+    float amax = 0.0f;
+    for (size_t j = 0; j < 32; ++j)
+      amax = std::max(amax, std::fabs(x[b + j]));
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    const float d = roundHalf(amax / 127.0f);
+    for (size_t j = 0; j < 32; ++j)
+      x[b + j] = d * std::nearbyint(x[b + j] * id);
+  }
+}
+
+// Q8_K values of 256-blocks: q = min(127, round-to-even(x · −127/max)) where max is the
+// signed value of largest magnitude; value = q / (−127/max) with a float scale.
+void roundQ8_K(float *x, size_t count)
+{
+  for (size_t b = 0; b < count; b += 256) {
+    float amax = 0.0f, max = 0.0f;
+    for (size_t j = 0; j < 256; ++j)
+      if (std::fabs(x[b + j]) > amax) {
+        amax = std::fabs(x[b + j]);
+        max = x[b + j];
+      }
+    const float iscale = amax != 0.0f ? -127.0f / max : 0.0f;
+    const float d = amax != 0.0f ? 1.0f / iscale : 0.0f;
+    for (size_t j = 0; j < 256; ++j)
+      x[b + j] = d * std::min(127.0f, std::nearbyint(iscale * x[b + j]));
+  }
+}
+
 } // namespace
+
+void roundActivations(TensorType weightType, float *x, size_t n, size_t cols)
+{
+  const size_t count = n * cols;
+  switch (weightType) {
+  case TensorType::Q4_0:
+  case TensorType::Q4_1:
+  case TensorType::Q8_0: roundQ8_0(x, count); break;
+  case TensorType::Q4_K:
+  case TensorType::Q5_K:
+  case TensorType::Q6_K: roundQ8_K(x, count); break;
+  case TensorType::F16: for (size_t i = 0; i < count; ++i) x[i] = roundHalf(x[i]); break;
+  case TensorType::BF16:
+    for (size_t i = 0; i < count; ++i) x[i] = bf16ToFloat(floatToBf16(x[i]));
+    break;
+  default: break;
+  }
+}
 
 void embedding(TensorType type, const void *table, size_t dim, const int32_t *tokens, size_t n,
                float *out)
@@ -49,11 +102,16 @@ void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, flo
 }
 
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
-            size_t n)
+            size_t n, Rounding rounding)
 {
   const size_t stride = rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
-  std::vector<float> row(cols);
+  std::vector<float> row(cols), rounded;
+  if (rounding == Rounding::Ggml) {
+    rounded.assign(x, x + n * cols);
+    roundActivations(type, rounded.data(), n, cols);
+    x = rounded.data();
+  }
   for (size_t r = 0; r < rows; ++r) {
     dequantizeRow(type, base + r * stride, row.data(), cols); // once per row, all tokens
     for (size_t t = 0; t < n; ++t)
@@ -75,14 +133,16 @@ void add(float *x, const float *y, size_t count)
 }
 
 void rope(float *x, size_t n, size_t nHeads, size_t headDim, uint32_t pos0, uint32_t ropeDims,
-          float freqBase, bool neox)
+          float freqBase, bool neox, const float *freqFactors)
 {
   assert(ropeDims % 2 == 0 && ropeDims <= headDim);
   const size_t half = ropeDims / 2;
   for (size_t t = 0; t < n; ++t) {
     const double pos = double(pos0 + t);
     for (size_t i = 0; i < half; ++i) {
-      const double theta = pos * std::pow(double(freqBase), -2.0 * double(i) / double(ropeDims));
+      double theta = pos * std::pow(double(freqBase), -2.0 * double(i) / double(ropeDims));
+      if (freqFactors)
+        theta /= double(freqFactors[i]);
       const float c = float(std::cos(theta)), s = float(std::sin(theta));
       for (size_t h = 0; h < nHeads; ++h) {
         float *v = x + (t * nHeads + h) * headDim;
@@ -106,8 +166,10 @@ void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t k
 }
 
 void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
-               uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim)
+               uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim, Rounding rounding)
 {
+  const bool ggml = rounding == Rounding::Ggml;
+  std::vector<float> qh(headDim);
   assert(nHeadKv > 0 && nHead % nHeadKv == 0);
   const size_t group = nHead / nHeadKv;
   const size_t kvWidth = nHeadKv * headDim;
@@ -118,12 +180,17 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
     const size_t len = pos0 + t + 1; // causal: positions [0, pos0 + t]
     for (size_t h = 0; h < nHead; ++h) {
       const size_t kvh = h / group;
-      const float *qh = q + (t * nHead + h) * headDim;
+      const float *qt = q + (t * nHead + h) * headDim;
+      for (size_t d = 0; d < headDim; ++d)
+        qh[d] = ggml ? roundHalf(qt[d]) : qt[d];
       for (size_t p = 0; p < len; ++p) {
         dequantizeRow(TensorType::F16, kCache + p * kvWidth + kvh * headDim, key.data(), headDim);
-        scores[p] = float(dot(qh, key.data(), headDim)) * scale;
+        scores[p] = float(dot(qh.data(), key.data(), headDim)) * scale;
       }
       softmax(scores.data(), 1, len);
+      if (ggml)
+        for (size_t p = 0; p < len; ++p)
+          scores[p] = roundHalf(scores[p]);
       std::fill(acc.begin(), acc.end(), 0.0);
       for (size_t p = 0; p < len; ++p) {
         const uint16_t *v = vCache + p * kvWidth + kvh * headDim;

@@ -16,6 +16,21 @@
 
 namespace hearth::ops::ref {
 
+// How activations are rounded where they meet weights or the KV cache.
+//  Exact: fp32 activations, double accumulation: the mathematical ground truth.
+//  Ggml: as llama.cpp's CPU backend rounds them, so that results can be compared with
+//   llama.cpp's closely: before a product with weights, activations are quantized to the
+//   weight type's partner format (Q8_0 for Q4_0/Q8_0, Q8_1 for Q4_1, Q8_K for the
+//   K-quants, f16 for F16, bf16 for BF16); in attention, queries and softmax weights are
+//   rounded to f16 before their products with the f16 cache. Sums stay exact.
+// Quantizing activations moves this model's logits by ~0.3, about as much as llama.cpp
+// differs from Exact, so only Ggml can reproduce llama.cpp's near-ties.
+enum class Rounding { Exact, Ggml };
+
+// x[n][cols] in place → the values a Ggml-rounded product with `weightType` weights sees.
+// cols must be a multiple of the weight type's block size.
+void roundActivations(TensorType weightType, float *x, size_t n, size_t cols);
+
 // out[t][c] = table[tokens[t]][c]. table: [nVocab][dim] of `type`; out: [n][dim].
 // Token ids must be < nVocab (the caller checks input).
 void embedding(TensorType type, const void *table, size_t dim, const int32_t *tokens, size_t n,
@@ -28,7 +43,7 @@ void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, flo
 // y[t][r] = Σ_c W[r][c] · x[t][c]. W: [rows][cols] of `type` (each row rowBytes(type, cols)
 // bytes, as GGUF stores a tensor with ne0 = cols, ne1 = rows); x: [n][cols]; y: [n][rows].
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
-            size_t n);
+            size_t n, Rounding rounding = Rounding::Exact);
 
 // x[t][c] += b[c]. x: [n][dim]; b: [dim].
 void addBias(float *x, const float *b, size_t n, size_t dim);
@@ -40,8 +55,10 @@ void add(float *x, const float *y, size_t count);
 // pos0 + t. The first ropeDims (even, ≤ headDim) components of each head rotate, pair i
 // (i < ropeDims/2) by angle pos · freqBase^(−2i/ropeDims); the rest are unchanged.
 // Normal (llama): pairs (2i, 2i+1). NeoX (qwen2): pairs (i, i + ropeDims/2).
+// freqFactors ([ropeDims/2], optional, Llama 3.x's rope_freqs): pair i's angle is divided
+// by freqFactors[i].
 void rope(float *x, size_t n, size_t nHeads, size_t headDim, uint32_t pos0, uint32_t ropeDims,
-          float freqBase, bool neox);
+          float freqBase, bool neox, const float *freqFactors = nullptr);
 
 // cache[pos0 + t][h][d] = half(kv[t][h][d]). cache: [ctx][kvHeads][headDim] of f16 (one
 // layer's K or V); kv: [n][kvHeads][headDim]. Positions must be < ctx (caller checks).
@@ -54,7 +71,8 @@ void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t k
 // h / (nHead / nHeadKv); token t (position pos0 + t) attends positions [0, pos0 + t] with
 // weights softmax(q·k / sqrt(headDim)).
 void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
-               uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim);
+               uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim,
+               Rounding rounding = Rounding::Exact);
 
 // x[t][:] = softmax(x[t][:]) in place, fp32 with the max subtracted. x: [n][dim].
 void softmax(float *x, size_t n, size_t dim);
