@@ -15,6 +15,8 @@ struct Command {
 constexpr Command k_commands[] = {
     {"inspect", inspectCommand, "inspect MODEL.gguf [--tensors]: facts about a model file"},
     {"devices", devicesCommand, "devices (or --device): the Vulkan devices and the one Hearth uses"},
+    {"tokenize", tokenizeCommand,
+     "tokenize --model MODEL.gguf [--special] [--add-special] [--pieces] TEXT|-: token ids of TEXT"},
 };
 
 void printUsage()

@@ -17,6 +17,7 @@ using Args = std::span<const std::string>; // the arguments after the subcommand
 
 int inspectCommand(Args args);
 int devicesCommand(Args args);
+int tokenizeCommand(Args args);
 
 // Shared helpers for subcommands.
 void printError(std::string_view message); // "hearth: <message>" on stderr, one line

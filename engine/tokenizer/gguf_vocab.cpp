@@ -1,4 +1,4 @@
-// Tokenizer::fromGguf: the tokenizer.ggml.* keys of a GGUF file into a Vocabulary.
+// readVocabulary and Tokenizer::fromGguf: the tokenizer.ggml.* keys of a GGUF file.
 #include "hearth/gguf.h"
 #include "hearth/tokenizer.h"
 
@@ -83,7 +83,7 @@ Status readNumbers(const GgufFile &file, Vocabulary &v)
 
 } // namespace
 
-Result<Tokenizer> Tokenizer::fromGguf(const GgufFile &file)
+Result<Vocabulary> readVocabulary(const GgufFile &file)
 {
   auto model = file.getString("tokenizer.ggml.model");
   if (!model)
@@ -114,7 +114,15 @@ Result<Tokenizer> Tokenizer::fromGguf(const GgufFile &file)
   }
   if (auto ok = readNumbers(file, v); !ok)
     return std::unexpected(ok.error());
-  auto tokenizer = create(std::move(v));
+  return v;
+}
+
+Result<Tokenizer> Tokenizer::fromGguf(const GgufFile &file)
+{
+  auto v = readVocabulary(file);
+  if (!v)
+    return std::unexpected(v.error());
+  auto tokenizer = create(std::move(*v));
   if (!tokenizer)
     return fail(tokenizer.error().code, "{} ({})", tokenizer.error().message, file.path());
   return tokenizer;

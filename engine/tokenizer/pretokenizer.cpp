@@ -85,16 +85,19 @@ Result<PreTokenizerSpec> preTokenizerSpec(std::string_view name)
         return true;
     return false;
   };
+  // {regexes, ignoreMerges, addBos, cleanSpaces}, as llama.cpp sets them for each name.
   if (name.empty() || name == "default")
-    return PreTokenizerSpec{{k_defaultPunct, k_gpt2, k_digitRuns, k_threeDigits}, false, false};
+    return PreTokenizerSpec{{k_defaultPunct, k_gpt2, k_digitRuns, k_threeDigits}, false, false, true};
   if (is({"llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2"}))
-    return PreTokenizerSpec{{k_llama3}, true, true};
+    return PreTokenizerSpec{{k_llama3}, true, true, true};
   if (is({"qwen2", "deepseek-r1-qwen"}))
-    return PreTokenizerSpec{{k_qwen2}, false, false};
-  if (is({"gpt-2", "gpt2", "phi-2", "mpt", "olmo", "jina-es", "jina-de"}))
-    return PreTokenizerSpec{{k_gpt2}, false, false};
-  if (is({"smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva"}))
-    return PreTokenizerSpec{{k_eachDigit, k_gpt2}, false, false};
+    return PreTokenizerSpec{{k_qwen2}, false, false, false};
+  if (is({"gpt-2", "phi-2", "mpt", "olmo", "jina-es", "jina-de"}))
+    return PreTokenizerSpec{{k_gpt2}, false, false, true};
+  if (is({"smollm", "command-r"}))
+    return PreTokenizerSpec{{k_eachDigit, k_gpt2}, false, false, false};
+  if (is({"starcoder", "refact"}))
+    return PreTokenizerSpec{{k_eachDigit, k_gpt2}, false, false, true};
   return fail(ErrorCode::Unsupported, "[tokenizer] unsupported pre-tokenizer '{}'", name);
 }
 

@@ -16,6 +16,7 @@ struct PreTokenizerSpec {
   std::vector<std::string_view> regexes; // applied in order, each to the pieces of the last
   bool ignoreMerges = false;             // a piece that is a whole token skips merging
   bool addBos = false;                   // the default of add_bos_token for this family
+  bool cleanSpaces = true;               // decode drops spaces before . , ! ? and some 's
 };
 
 // The spec for a `tokenizer.ggml.pre` name; an error names an unknown one.

@@ -26,6 +26,48 @@ constexpr std::string_view k_endSpellings[] = {
 
 constexpr std::string_view k_spaceMark = "\xE2\x96\x81"; // U+2581, SentencePiece's space
 
+// llama.cpp's detokenizer clean-up, three passes over the joined text; each looks at the
+// characters as they were before that pass.
+std::string cleanSpaces(std::string t)
+{
+  const auto pass = [&](auto &&visit) {
+    std::string out;
+    if (!t.empty())
+      out += t[0];
+    for (size_t i = 1; i < t.size(); ++i)
+      visit(out, i);
+    t = std::move(out);
+  };
+  // " ?" " !" " ." " ," lose the space.
+  pass([&](std::string &out, size_t i) {
+    const char x = t[i];
+    if (t[i - 1] == ' ' && (x == '?' || x == '!' || x == '.' || x == ','))
+      out.pop_back();
+    out += x;
+  });
+  // " ' " becomes "'".
+  pass([&](std::string &out, size_t &i) {
+    const char x = t[i];
+    if (x == '\'' && i + 1 < t.size() && t[i - 1] == ' ' && t[i + 1] == ' ') {
+      out.pop_back();
+      t[++i] = '\0'; // skipped, and no longer a space for the next character
+    }
+    out += x;
+  });
+  // " 's" " 'm" " 're" " 've" lose the space (" 't" " 'd" " 'll" keep it).
+  pass([&](std::string &out, size_t i) {
+    const char x = t[i];
+    if (t[i - 1] == ' ' && x == '\'' && i + 1 < t.size()) {
+      const char x1 = t[i + 1];
+      const char x2 = i + 2 < t.size() ? t[i + 2] : '\0';
+      if (x1 == 's' || x1 == 'm' || ((x1 == 'r' || x1 == 'v') && x2 == 'e'))
+        out.pop_back();
+    }
+    out += x;
+  });
+  return t;
+}
+
 Status checkId(const Vocabulary &vocab, const std::optional<TokenId> &id, std::string_view what)
 {
   if (id && (*id < 0 || static_cast<size_t>(*id) >= vocab.tokens.size()))
@@ -105,6 +147,7 @@ Result<Tokenizer> Tokenizer::create(Vocabulary vocab)
     impl->addBos = v.addBos.value_or(spec->addBos);
     impl->addEos = v.addEos.value_or(false);
     impl->addSpacePrefix = v.addSpacePrefix.value_or(false);
+    impl->cleanSpaces = spec->cleanSpaces;
   } else {
     auto spm = SpmModel::build(v, impl->byText);
     if (!spm)
@@ -246,7 +289,7 @@ std::string Tokenizer::decode(std::span<const TokenId> ids, DecodeOptions option
     removeSpace = false;
     out += p;
   }
-  return out;
+  return options.cleanSpaces && impl.cleanSpaces ? cleanSpaces(std::move(out)) : out;
 }
 
 size_t Tokenizer::size() const { return m_impl->vocab.tokens.size(); }

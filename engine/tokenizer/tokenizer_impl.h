@@ -24,6 +24,7 @@ struct Tokenizer::Impl {
   bool addBos = false;
   bool addEos = false;
   bool addSpacePrefix = false;
+  bool cleanSpaces = false;
 
   void encodeText(std::string_view text, std::vector<TokenId> &out) const; // BPE
   std::string piece(TokenId id, bool renderSpecial) const;

@@ -69,6 +69,9 @@ struct Vocabulary {
   std::optional<bool> addBos, addEos, addSpacePrefix;
 };
 
+// The tokenizer.ggml.* keys of a GGUF file as a Vocabulary; errors name the file and key.
+Result<Vocabulary> readVocabulary(const gguf::GgufFile &file);
+
 struct EncodeOptions {
   bool addSpecial = false;   // add BOS/EOS where the vocabulary asks for them
   bool parseSpecial = false; // control-token spellings in the text become their ids
@@ -77,6 +80,9 @@ struct EncodeOptions {
 struct DecodeOptions {
   bool renderSpecial = false; // control tokens as their spelling (else they render as nothing)
   bool removeSpecial = false; // drop a leading BOS / trailing EOS that addSpecial would add
+  // llama.cpp's clean-up of the joined text for the vocabularies that ask for it (gpt-2,
+  // llama3, default): no space before . , ! ? nor before 's 'm 're 've, " ' " becomes "'".
+  bool cleanSpaces = true;
 };
 
 class Tokenizer {
@@ -84,7 +90,7 @@ public:
   // Validates the vocabulary: sizes of types/scores, special ids in range, merges of the
   // form "a b", byte tokens spelled <0xNN>. Errors name the field and the value.
   static Result<Tokenizer> create(Vocabulary vocab);
-  // Reads tokenizer.ggml.* from a GGUF file; errors name the key.
+  // Reads tokenizer.ggml.* from a GGUF file (readVocabulary) and creates the tokenizer.
   static Result<Tokenizer> fromGguf(const gguf::GgufFile &file);
 
   std::vector<TokenId> encode(std::string_view text, EncodeOptions options = {}) const;
@@ -92,8 +98,8 @@ public:
   // The bytes a token stands for (may be part of a UTF-8 character). Out-of-range ids,
   // unused tokens and (unless renderSpecial) control tokens give "".
   std::string piece(TokenId id, bool renderSpecial = false) const;
-  // Concatenated pieces, as llama.cpp's llama_detokenize (without its clean-up of spaces
-  // before punctuation); may contain invalid UTF-8 when the ids cut a character.
+  // Concatenated pieces, as llama.cpp's llama_detokenize; may contain invalid UTF-8 when
+  // the ids cut a character.
   std::string decode(std::span<const TokenId> ids, DecodeOptions options = {}) const;
 
   size_t size() const;                         // n_vocab
@@ -122,7 +128,7 @@ private:
 
 // Turns a stream of generated ids into text that is always valid UTF-8: bytes of a character
 // split across tokens are held back until the character is whole. Bytes that can never form
-// a character come out as U+FFFD.
+// a character come out as U+FFFD. Pieces are joined as they are (no cleanSpaces).
 class StreamDecoder {
 public:
   explicit StreamDecoder(Tokenizer tokenizer, bool renderSpecial = false);

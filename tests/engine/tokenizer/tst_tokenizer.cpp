@@ -1,12 +1,15 @@
 // Tokenizer behaviour on small synthetic vocabularies: merge order, byte fallback, special
 // tokens, pre-tokenizer splits, malformed vocabularies, streaming decode. The comparison with
 // llama.cpp on real models is tst_tokenizer_llamacpp.
+#include "hearth/gguf.h"
 #include "hearth/tokenizer.h"
 #include "tokenizer/bpe.h"
 #include "tokenizer/pretokenizer.h"
 #include "tokenizer/utf8.h"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 
 using namespace hearth;
 using namespace hearth::tokenizer;
@@ -43,7 +46,7 @@ Vocabulary spmVocab(std::vector<std::pair<std::string, float>> pieces)
 TokenId byteId(uint8_t b) { return 3 + b; }
 
 // Byte-level BPE: the 256 byte characters (id = byte), then `extra` from id 256.
-Vocabulary bpeVocab(std::vector<std::string> extra, std::vector<std::string> merges, std::string pre = "gpt2")
+Vocabulary bpeVocab(std::vector<std::string> extra, std::vector<std::string> merges, std::string pre = "gpt-2")
 {
   Vocabulary v;
   v.kind = VocabKind::BytePairBpe;
@@ -62,16 +65,25 @@ Vocabulary bpeVocab(std::vector<std::string> extra, std::vector<std::string> mer
 Tokenizer make(Vocabulary v)
 {
   auto tok = Tokenizer::create(std::move(v));
-  EXPECT_TRUE(tok) << tok.error().message;
+  if (!tok) {
+    ADD_FAILURE() << tok.error().message;
+    std::abort(); // every vocabulary built here is valid: a failure is a bug worth stopping on
+  }
   return std::move(*tok);
 }
 
 std::vector<std::string> pieces(std::string_view pre, std::string_view text)
 {
   auto spec = preTokenizerSpec(pre);
-  EXPECT_TRUE(spec);
+  if (!spec) {
+    ADD_FAILURE() << spec.error().message;
+    return {};
+  }
   auto splitter = PreTokenizer::create(*spec);
-  EXPECT_TRUE(splitter) << splitter.error().message;
+  if (!splitter) {
+    ADD_FAILURE() << splitter.error().message;
+    return {};
+  }
   const auto cps = utf8::decodeLenient(text);
   std::vector<std::string> out;
   for (const Piece p : splitter->split(cps)) {
@@ -100,23 +112,24 @@ TEST(Utf8, DecodesLikeLlamaCppAndNeverPastU10FFFF)
 
 TEST(PreTokenizer, SplitsAsTheModelFamiliesDo)
 {
-  EXPECT_EQ(pieces("gpt2", "Hello  world's 123!!"),
+  EXPECT_EQ(pieces("gpt-2", "Hello  world's 123!!"),
             (Strings{"Hello", " ", " world", "'s", " 123", "!!"}));
   EXPECT_EQ(pieces("smollm", "abc 123"), (Strings{"abc", " ", "1", "2", "3"}));
   EXPECT_EQ(pieces("llama3", "1234567 I'M\n\n  x"), (Strings{"123", "456", "7", " I", "'M", "\n\n", " ", " x"}));
   EXPECT_EQ(pieces("qwen2", "x=12"), (Strings{"x", "=", "1", "2"}));
   EXPECT_EQ(pieces("default", "a+b=12345"), (Strings{"a", "+", "b", "=", "123", "45"}));
   // U+0085 (NEL) is white space to llama.cpp although PCRE2's \s leaves it out.
-  EXPECT_EQ(pieces("gpt2", "!\xC2\x85"), (Strings{"!", "\xC2\x85"}));
+  EXPECT_EQ(pieces("gpt-2", "!\xC2\x85"), (Strings{"!", "\xC2\x85"}));
   // Surrogates (as llama.cpp decodes them) are neither letters nor space.
-  EXPECT_EQ(pieces("gpt2", "a\xED\xA0\x80"), (Strings{"a", "\xED\xA0\x80"}));
+  EXPECT_EQ(pieces("gpt-2", "a\xED\xA0\x80"), (Strings{"a", "\xED\xA0\x80"}));
   EXPECT_FALSE(preTokenizerSpec("no-such-pre"));
+  EXPECT_FALSE(preTokenizerSpec("gpt2")); // llama.cpp knows "gpt-2" only
 }
 
 TEST(PreTokenizer, LongRunsSplitCorrectly)
 {
   const std::string spaces(200000, ' ');
-  EXPECT_EQ(pieces("gpt2", spaces + "x"), (Strings{std::string(199999, ' '), " x"}));
+  EXPECT_EQ(pieces("gpt-2", spaces + "x"), (Strings{std::string(199999, ' '), " x"}));
   const std::string as(100000, 'a'), bs(100000, 'b');
   EXPECT_EQ(pieces("llama3", as + " " + bs), (Strings{as, " " + bs}));
   EXPECT_EQ(pieces("qwen2", "x" + std::string(50000, '\n') + "y"), (Strings{"x", std::string(50000, '\n'), "y"}));
@@ -142,6 +155,16 @@ TEST(Bpe, WholeWordsAndSpaces)
   EXPECT_EQ(tok.encode("hello wo"), (Ids{259, 260, 'o'}));
   EXPECT_EQ(tok.decode(tok.encode("hello wo")), "hello wo");
   EXPECT_EQ(tok.piece(260), " w");
+}
+
+TEST(Bpe, DecodeCleansSpacesWhereTheVocabularyAsks)
+{
+  const std::string text = "a , b ' c 's 't";
+  const Tokenizer gpt2 = make(bpeVocab({}, {}, "gpt-2"));
+  EXPECT_EQ(gpt2.decode(gpt2.encode(text)), "a, b'c's 't");
+  EXPECT_EQ(gpt2.decode(gpt2.encode(text), {.cleanSpaces = false}), text);
+  const Tokenizer smollm = make(bpeVocab({}, {}, "smollm"));
+  EXPECT_EQ(smollm.decode(smollm.encode(text)), text);
 }
 
 TEST(Bpe, MergeResultOutsideTheVocabularyFallsBackToBytes)
@@ -283,4 +306,60 @@ TEST(StreamDecoder, InvalidBytesBecomeReplacementCharacters)
   EXPECT_EQ(stream.flush(), fffd);
   EXPECT_EQ(stream.pushBytes("\xED\xA0\x80"), fffd + fffd + fffd); // a surrogate is not UTF-8
   EXPECT_EQ(stream.pushBytes("ok"), "ok");
+}
+
+namespace {
+
+// A GGUF file in memory with a small SentencePiece vocabulary (built with GgufWriter).
+Result<Tokenizer> fromWriter(const std::function<void(gguf::GgufWriter &)> &edit)
+{
+  gguf::GgufWriter w;
+  const Vocabulary v = spmVocab({{"a", -1}, {"b", -1}, {"ab", -0.5f}});
+  w.setString("tokenizer.ggml.model", "llama");
+  w.setStringArray("tokenizer.ggml.tokens", v.tokens);
+  w.setF32Array("tokenizer.ggml.scores", v.scores);
+  std::vector<int32_t> types;
+  for (auto t : v.types)
+    types.push_back(static_cast<int32_t>(t));
+  w.setI32Array("tokenizer.ggml.token_type", types);
+  w.setU32("tokenizer.ggml.bos_token_id", 1);
+  w.setU32("tokenizer.ggml.eos_token_id", 2);
+  w.setBool("tokenizer.ggml.add_space_prefix", false);
+  edit(w);
+  const auto bytes = w.bytes();
+  auto file = gguf::GgufFile::fromMemory(bytes, "vocab.gguf");
+  EXPECT_TRUE(file) << file.error().message;
+  return Tokenizer::fromGguf(*file);
+}
+
+} // namespace
+
+TEST(FromGguf, ReadsTheTokenizerKeys)
+{
+  auto tok = fromWriter([](gguf::GgufWriter &) {});
+  ASSERT_TRUE(tok) << tok.error().message;
+  EXPECT_EQ(tok->kind(), VocabKind::SentencePiece);
+  EXPECT_EQ(tok->encode("ab", {.addSpecial = true}), (Ids{1, 261}));
+  EXPECT_EQ(tok->eos(), 2);
+}
+
+TEST(FromGguf, ErrorsNameTheKey)
+{
+  auto model = fromWriter([](gguf::GgufWriter &w) { w.setString("tokenizer.ggml.model", "bert"); });
+  ASSERT_FALSE(model);
+  EXPECT_EQ(model.error().code, ErrorCode::Unsupported);
+  EXPECT_NE(model.error().message.find("bert"), std::string::npos);
+
+  auto types = fromWriter([](gguf::GgufWriter &w) { w.setF32Array("tokenizer.ggml.token_type", {1.0f}); });
+  ASSERT_FALSE(types);
+  EXPECT_NE(types.error().message.find("tokenizer.ggml.token_type"), std::string::npos) << types.error().message;
+
+  auto badByte = fromWriter([](gguf::GgufWriter &w) {
+    Vocabulary v = spmVocab({{"a", -1}, {"b", -1}, {"ab", -0.5f}});
+    v.tokens[3] = "<0x-1>"; // a byte-type token
+    w.setStringArray("tokenizer.ggml.tokens", v.tokens);
+  });
+  ASSERT_FALSE(badByte);
+  EXPECT_NE(badByte.error().message.find("<0x-1>"), std::string::npos) << badByte.error().message;
+  EXPECT_NE(badByte.error().message.find("vocab.gguf"), std::string::npos) << badByte.error().message;
 }
