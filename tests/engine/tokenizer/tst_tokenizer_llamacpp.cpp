@@ -6,6 +6,7 @@
 //   (vocabulary-only GGUF files from make_vocab_variants.py, tokenized by llama.cpp).
 #include "hearth/gguf.h"
 #include "hearth/tokenizer.h"
+#include "tokenizer/utf8.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 using namespace hearth;
 using namespace hearth::tokenizer;
@@ -161,6 +163,25 @@ void checkDecode(const Model &m, const char *section, bool renderSpecial)
   }
 }
 
+// Random byte strings, mostly pieces of UTF-8 characters of every length, some bytes that
+// never occur in UTF-8; a fixed seed so a failure repeats.
+std::vector<std::string> randomStrings(size_t count)
+{
+  std::mt19937 rng(20261129);
+  const std::vector<std::string> alphabet = {"a", "Z", " ", "  ", "\n", "\t", "7", "'", ".", "<|im_end|>", "</s>",
+                                             "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "\xE2\x80\x8D",
+                                             "\xFF", "\x80", "\xC3", "\xED\xA0\x80", "\xF4\x90\x80\x80"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) {
+    std::string s;
+    const size_t parts = rng() % 24;
+    for (size_t k = 0; k < parts; ++k)
+      s += alphabet[rng() % alphabet.size()];
+    out.push_back(s);
+  }
+  return out;
+}
+
 class SmolLm2 : public ::testing::Test {
 protected:
   static void SetUpTestSuite()
@@ -261,4 +282,45 @@ TEST_F(SmolLm2, OtherPreTokenizersOnTheSameVocabularyMatchLlamaCpp)
     checkModel(variant, 300);
     checkDecode(variant, "plain", false);
   }
+}
+
+// Byte-level BPE loses nothing but invalid UTF-8, which llama.cpp turns into U+FFFD first.
+TEST_F(SmolLm2, RandomBytesRoundTripThroughTheReplacementCharacter)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  const Tokenizer &tok = *s_model->tokenizer;
+  for (const std::string &s : randomStrings(2000)) {
+    // What is left after the lenient decoding (invalid bytes -> U+FFFD, the rest kept, even
+    // surrogates), which tst_tokenizer checks against llama.cpp's rules.
+    std::string expected;
+    for (char32_t cp : utf8::decodeLenient(s))
+      utf8::append(expected, cp);
+    const std::string got = tok.decode(tok.encode(s), {.renderSpecial = true});
+    if (got != expected)
+      ADD_FAILURE() << "\"" << show(s) << "\" decodes to \"" << show(got) << "\"";
+  }
+}
+
+// SentencePiece keeps every character of valid UTF-8 (byte fallback for the rare ones).
+// Invalid UTF-8 only has to come out as ids in range: a stray lead byte swallows the next
+// bytes into one symbol, so "\xFF " keeps its escaped space as bytes, in llama.cpp too.
+TEST_F(Gemma3, RandomStringsRoundTrip)
+{
+  ASSERT_TRUE(s_model->tokenizer);
+  const Tokenizer &tok = *s_model->tokenizer;
+  size_t valid = 0;
+  for (const std::string &s : randomStrings(2000)) {
+    for (bool special : {false, true}) {
+      const auto ids = tok.encode(s, {.parseSpecial = special});
+      for (TokenId id : ids)
+        ASSERT_LT(static_cast<size_t>(id), tok.size());
+      if (utf8::validPrefix(s).length != s.size())
+        continue;
+      ++valid;
+      const std::string got = tok.decode(ids, {.renderSpecial = true});
+      if (got != s)
+        ADD_FAILURE() << "\"" << show(s) << "\" decodes to \"" << show(got) << "\"";
+    }
+  }
+  EXPECT_GT(valid, 200u);
 }
