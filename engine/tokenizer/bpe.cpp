@@ -2,7 +2,7 @@
 
 #include "utf8.h"
 
-#include <queue>
+#include <algorithm>
 
 namespace hearth::tokenizer {
 namespace {
@@ -140,11 +140,18 @@ void BpeModel::encodePiece(std::string_view bytes, std::vector<TokenId> &out) co
   }
 
   const auto n = static_cast<int32_t>(bytes.size());
-  std::vector<Symbol> symbols(bytes.size());
+  if (n == 1) {
+    emit(m_byteSymbol[static_cast<uint8_t>(bytes[0])], out);
+    return;
+  }
+  // Scratch space reused across the pieces a thread encodes; trimmed after a huge piece.
+  thread_local std::vector<Symbol> symbols;
+  thread_local std::vector<Candidate> heap;
+  symbols.resize(bytes.size());
+  heap.clear();
   for (int32_t i = 0; i < n; ++i)
     symbols[i] = {m_byteSymbol[static_cast<uint8_t>(bytes[i])], i - 1, i + 1 < n ? i + 1 : -1};
 
-  std::priority_queue<Candidate, std::vector<Candidate>, Later> queue;
   const auto consider = [&](int32_t left, int32_t right) {
     if (left < 0 || right < 0)
       return;
@@ -152,15 +159,18 @@ void BpeModel::encodePiece(std::string_view bytes, std::vector<TokenId> &out) co
     if (l < 0 || r < 0)
       return;
     const auto it = m_merges.find(key(l, r));
-    if (it != m_merges.end())
-      queue.push({it->second.rank, left, right, l, r, it->second.result});
+    if (it == m_merges.end())
+      return;
+    heap.push_back({it->second.rank, left, right, l, r, it->second.result});
+    std::push_heap(heap.begin(), heap.end(), Later{});
   };
   for (int32_t i = 0; i + 1 < n; ++i)
     consider(i, i + 1);
 
-  while (!queue.empty()) {
-    const Candidate c = queue.top();
-    queue.pop();
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), Later{});
+    const Candidate c = heap.back();
+    heap.pop_back();
     Symbol &left = symbols[c.left];
     Symbol &right = symbols[c.right];
     if (left.id != c.leftId || right.id != c.rightId)
@@ -176,6 +186,11 @@ void BpeModel::encodePiece(std::string_view bytes, std::vector<TokenId> &out) co
 
   for (int32_t i = 0; i >= 0; i = symbols[i].next)
     emit(symbols[i].id, out);
+  constexpr size_t k_keep = 1 << 16;
+  if (symbols.capacity() > k_keep) {
+    symbols = {};
+    heap = {};
+  }
 }
 
 } // namespace hearth::tokenizer
