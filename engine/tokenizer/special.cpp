@@ -44,9 +44,8 @@ void SpecialMatcher::build(const std::vector<std::string> &tokens, const std::ve
 
 std::vector<Fragment> SpecialMatcher::partition(std::string_view text, bool parseSpecial) const
 {
-  // Every occurrence of every special spelling, grouped by priority.
-  std::vector<std::vector<uint32_t>> starts(m_specials.size());
-  bool any = false;
+  // Every occurrence of every special spelling: (priority, start), found left to right.
+  std::vector<std::pair<uint32_t, uint32_t>> found;
   for (size_t pos = 0; pos < text.size(); ++pos) {
     int32_t node = 0;
     for (size_t i = pos; i < text.size(); ++i) {
@@ -54,33 +53,32 @@ std::vector<Fragment> SpecialMatcher::partition(std::string_view text, bool pars
       if (node < 0)
         break;
       const int32_t rank = m_trie[node].rank;
-      if (rank >= 0 && (parseSpecial || m_specials[rank].alwaysMatched)) {
-        starts[rank].push_back(static_cast<uint32_t>(pos));
-        any = true;
-      }
+      if (rank >= 0 && (parseSpecial || m_specials[rank].alwaysMatched))
+        found.emplace_back(static_cast<uint32_t>(rank), static_cast<uint32_t>(pos));
     }
   }
-  if (!any)
+  if (found.empty())
     return {Fragment{0, text.size(), -1}};
+  std::stable_sort(found.begin(), found.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
 
   // Carve in priority order: an occurrence counts if it lies wholly in text not yet carved
   // and after the previous occurrence of the same spelling.
   std::map<size_t, std::pair<size_t, TokenId>> carved; // begin -> (end, token)
-  for (size_t rank = 0; rank < m_specials.size(); ++rank) {
-    size_t lastEnd = 0;
-    const size_t length = m_specials[rank].length;
-    for (uint32_t begin : starts[rank]) {
-      const size_t end = begin + length;
-      if (begin < lastEnd)
-        continue;
-      auto after = carved.lower_bound(begin);
-      if (after != carved.end() && after->first < end)
-        continue;
-      if (after != carved.begin() && std::prev(after)->second.first > begin)
-        continue;
-      carved.emplace(begin, std::make_pair(end, m_specials[rank].id));
-      lastEnd = end;
-    }
+  size_t lastEnd = 0;
+  for (size_t k = 0; k < found.size(); ++k) {
+    const auto [rank, begin] = found[k];
+    if (k == 0 || found[k - 1].first != rank)
+      lastEnd = 0;
+    const size_t end = begin + m_specials[rank].length;
+    if (begin < lastEnd)
+      continue;
+    auto after = carved.lower_bound(begin);
+    if (after != carved.end() && after->first < end)
+      continue;
+    if (after != carved.begin() && std::prev(after)->second.first > begin)
+      continue;
+    carved.emplace(begin, std::make_pair(end, m_specials[rank].id));
+    lastEnd = end;
   }
 
   std::vector<Fragment> fragments;
