@@ -104,6 +104,8 @@ QString copyAside(const QString &path)
 
 } // namespace
 
+Status repairTree(sql::Database &db) { return db.exec(k_repairTree); }
+
 QString checkHealth(sql::Database &db)
 {
   // Reading the header first: "file is not a database" shows up here.

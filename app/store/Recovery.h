@@ -24,6 +24,11 @@ struct RecoveryReport {
   QString notice;         // a sentence for the user
 };
 
+// Drops messages of missing conversations, makes orphans roots, and makes exactly one
+// sibling of each group selected (the newest where none or several were). Used after
+// recovery and import.
+Status repairTree(sql::Database &db);
+
 // Copies path aside and replaces it by a database holding what could be read from it.
 // Never throws; on total failure the database at path is new and empty.
 RecoveryReport recoverDamaged(const QString &path, const QString &problem);

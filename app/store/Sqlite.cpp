@@ -135,14 +135,14 @@ Statement::~Statement() { sqlite3_finalize(m_stmt); }
 
 Statement &Statement::bind(int index, qint64 value)
 {
-  if (m_stmt)
+  if (readyToBind())
     sqlite3_bind_int64(m_stmt, index, value);
   return *this;
 }
 
 Statement &Statement::bind(int index, double value)
 {
-  if (m_stmt)
+  if (readyToBind())
     sqlite3_bind_double(m_stmt, index, value);
   return *this;
 }
@@ -150,30 +150,37 @@ Statement &Statement::bind(int index, double value)
 Statement &Statement::bind(int index, const QString &value)
 {
   const QByteArray u = value.toUtf8();
-  if (m_stmt)
+  if (readyToBind())
     sqlite3_bind_text(m_stmt, index, u.constData(), int(u.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
 Statement &Statement::bind(int index, std::string_view value)
 {
-  if (m_stmt)
+  if (readyToBind())
     sqlite3_bind_text(m_stmt, index, value.data(), int(value.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
 Statement &Statement::bindNull(int index)
 {
-  if (m_stmt)
+  if (readyToBind())
     sqlite3_bind_null(m_stmt, index);
   return *this;
 }
 
 Statement &Statement::bindFrom(int index, const Statement &other, int col)
 {
-  if (m_stmt && other.m_stmt)
+  if (readyToBind() && other.m_stmt)
     sqlite3_bind_value(m_stmt, index, sqlite3_column_value(other.m_stmt, col));
   return *this;
+}
+
+bool Statement::readyToBind()
+{
+  if (m_stmt && m_stepped)
+    reset();
+  return m_stmt != nullptr;
 }
 
 Result<bool> Statement::step()
@@ -182,6 +189,7 @@ Result<bool> Statement::step()
     return std::unexpected(*m_prepareError);
   if (m_done)
     return false;
+  m_stepped = true;
   const int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW)
     return true;
@@ -210,6 +218,7 @@ void Statement::reset()
   if (m_stmt)
     sqlite3_reset(m_stmt);
   m_done = false;
+  m_stepped = false;
 }
 
 bool Statement::isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }

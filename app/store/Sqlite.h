@@ -78,7 +78,8 @@ public:
 
   // true: a row is ready; false: done. Errors as values.
   Result<bool> step();
-  // Runs a statement that returns no rows (resets it first, keeps the bindings).
+  // Runs a statement that returns no rows (resets it first, keeps the bindings). Binding
+  // after a step resets the statement, so one statement can be bound and run in a loop.
   Status run();
   void reset();
 
@@ -94,6 +95,9 @@ private:
   std::string m_sql; // for error messages
   std::optional<Error> m_prepareError;
   bool m_done = false;
+  bool m_stepped = false; // stepped since the last reset: binding needs a reset first
+
+  bool readyToBind();
 };
 
 // BEGIN IMMEDIATE on construction; rolls back on destruction unless commit() succeeded.

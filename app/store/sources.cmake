@@ -6,4 +6,5 @@ target_sources(hearth_app PRIVATE
   store/Recovery.h store/Recovery.cpp
   store/ConversationStore.h store/ConversationStore.cpp
   store/StoreMessages.cpp store/StoreSearch.cpp
+  store/Export.h store/Export.cpp store/ExportJson.cpp store/ImportChatGpt.cpp
 )
