@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 namespace hearth::tmpl {
@@ -14,9 +15,22 @@ const Value::Array kEmptyArray;
 const Value::Object kEmptyObject;
 } // namespace
 
-Value::Value(std::string s) : m_kind(Kind::String), m_string(std::make_shared<const std::string>(std::move(s))) {}
-Value::Value(Array a) : m_kind(Kind::Array), m_array(std::make_shared<const Array>(std::move(a))) {}
-Value::Value(Object o) : m_kind(Kind::Object), m_object(std::make_shared<Object>(std::move(o))) {}
+Value::Value(std::string s) : m_kind(Kind::String), m_data(std::make_shared<const std::string>(std::move(s))) {}
+Value::Value(Array a) : m_kind(Kind::Array), m_data(std::make_shared<const Array>(std::move(a))) {}
+Value::Value(Object o) : m_kind(Kind::Object), m_data(std::make_shared<Object>(std::move(o))) {}
+
+std::int64_t Value::asInt() const
+{
+  if (m_kind == Kind::Int || m_kind == Kind::Bool)
+    return m_int;
+  if (m_kind != Kind::Float || std::isnan(m_float))
+    return 0;
+  if (m_float >= 9.2e18)
+    return INT64_MAX;
+  if (m_float <= -9.2e18)
+    return INT64_MIN;
+  return std::int64_t(m_float);
+}
 
 Value Value::none()
 {
@@ -36,20 +50,33 @@ Value Value::callable(std::shared_ptr<const Callable> c)
 {
   Value v;
   v.m_kind = Kind::Callable;
-  v.m_callable = std::move(c);
+  v.m_data = std::move(c);
   return v;
 }
 
-const std::string &Value::asString() const { return m_string ? *m_string : kEmptyString; }
-const Value::Array &Value::asArray() const { return m_array ? *m_array : kEmptyArray; }
-const Value::Object &Value::asObject() const { return m_object ? *m_object : kEmptyObject; }
-Value::Object &Value::namespaceAttributes() const { return *m_object; }
+const std::string &Value::asString() const
+{
+  return m_kind == Kind::String ? *static_cast<const std::string *>(m_data.get()) : kEmptyString;
+}
+
+const Value::Array &Value::asArray() const
+{
+  return m_kind == Kind::Array ? *static_cast<const Array *>(m_data.get()) : kEmptyArray;
+}
+
+const Value::Object &Value::asObject() const
+{
+  return m_kind == Kind::Object || m_kind == Kind::Namespace ? *static_cast<const Object *>(m_data.get()) : kEmptyObject;
+}
+
+// Namespaces are the one mutable value: their Object was created non-const (namespaceObject()).
+Value::Object &Value::namespaceAttributes() const { return const_cast<Object &>(asObject()); }
 
 const Value *Value::find(std::string_view key) const
 {
-  if (!m_object)
+  if (m_kind != Kind::Object && m_kind != Kind::Namespace)
     return nullptr;
-  for (const auto &[k, v] : *m_object)
+  for (const auto &[k, v] : asObject())
     if (k == key)
       return &v;
   return nullptr;

@@ -54,14 +54,14 @@ public:
   bool isNamespace() const { return m_kind == Kind::Namespace; }
   bool isCallable() const { return m_kind == Kind::Callable; }
 
-  bool asBool() const { return m_int != 0; }
-  std::int64_t asInt() const { return m_int; }
-  double asFloat() const { return m_kind == Kind::Int || m_kind == Kind::Bool ? double(m_int) : m_float; }
+  bool asBool() const { return m_kind == Kind::Float ? m_float != 0 : m_int != 0; }
+  std::int64_t asInt() const; // floats truncate (saturating); other kinds give 0
+  double asFloat() const { return m_kind == Kind::Float ? m_float : m_kind == Kind::Int || m_kind == Kind::Bool ? double(m_int) : 0.0; }
   const std::string &asString() const;
   const Array &asArray() const;
   const Object &asObject() const;        // also a namespace's attributes
   Object &namespaceAttributes() const;   // mutable, namespaces only
-  const Callable &asCallable() const { return *m_callable; }
+  const Callable &asCallable() const { return *static_cast<const Callable *>(m_data.get()); }
 
   // Key lookup in an object or namespace; nullptr when absent or not a mapping.
   const Value *find(std::string_view key) const;
@@ -81,12 +81,12 @@ public:
 
 private:
   Kind m_kind = Kind::Undefined;
-  std::int64_t m_int = 0;
-  double m_float = 0;
-  std::shared_ptr<const std::string> m_string;
-  std::shared_ptr<const Array> m_array;
-  std::shared_ptr<Object> m_object;
-  std::shared_ptr<const Callable> m_callable;
+  union {
+    std::int64_t m_int = 0; // Bool, Int
+    double m_float;         // Float
+  };
+  // String: std::string, Array: Array, Object/Namespace: Object, Callable: Callable.
+  std::shared_ptr<const void> m_data;
 };
 
 // Python ==: numbers compare by value across int/float/bool, lists and dicts by content.
