@@ -13,7 +13,22 @@ struct Command {
 };
 
 constexpr Command k_commands[] = {
+    {"chat", chatCommand,
+     "chat --model M [--system S] [--message TEXT]: one turn, or an interactive chat (Ctrl+C stops, Ctrl+D quits)"},
+    {"bench", benchCommand, "bench --model M [-p 512] [-n 128] [--reps 3] [--json]: prompt and generation tokens/s"},
+    {"conversations", conversationsCommand, "conversations list [--json] [--limit N]: saved conversations, pinned first"},
+    {"search", searchCommand, "search QUERY [--json] [--limit N]: full-text search (words, \"phrases\", prefix*)"},
+    {"export", exportCommand,
+     "export (--conversation ID | --all) --format md|json|html|txt|pdf --output PATH"},
+    {"import", importCommand, "import PATH: a Hearth JSON export or ChatGPT conversations.json"},
+    {"bench-store", benchStoreCommand,
+     "bench-store [--conversations 1000] [--messages 100000]: conversation database timings"},
     {"inspect", inspectCommand, "inspect MODEL.gguf [--tensors]: facts about a model file"},
+    {"models", modelsCommand,
+     "models list | search QUERY | pull REPO FILE | pull CATALOG_ID | import PATH [--move|--link] | rm NAME: "
+     "installed models, Hugging Face search, verified resumable downloads"},
+    {"generate", generateCommand,
+     "generate --model M --prompt TEXT [--max-tokens N --temperature T --seed S --device D]: complete a prompt"},
     {"devices", devicesCommand, "devices (or --device): the Vulkan devices and the one Hearth uses"},
     {"tokenize", tokenizeCommand,
      "tokenize --model MODEL.gguf [--special] [--add-special] [--pieces] TEXT|-: token ids of TEXT"},

@@ -16,8 +16,17 @@ std::optional<int> run(int argc, char *argv[]);
 using Args = std::span<const std::string>; // the arguments after the subcommand name
 
 int inspectCommand(Args args);
+int modelsCommand(Args args);
+int generateCommand(Args args);
 int devicesCommand(Args args);
 int tokenizeCommand(Args args);
+int chatCommand(Args args);
+int benchCommand(Args args);
+int conversationsCommand(Args args);
+int searchCommand(Args args);
+int exportCommand(Args args);
+int importCommand(Args args);
+int benchStoreCommand(Args args);
 
 // Shared helpers for subcommands.
 void printError(std::string_view message); // "hearth: <message>" on stderr, one line
