@@ -101,21 +101,53 @@ void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, flo
   }
 }
 
+// Q8_1's block sum as llama.cpp stores it, half(d · Σq), minus the sum of the rounded
+// values, half(d) · Σq: what a Q4_1 product adds through the weight block's min.
+// x: the unrounded activations [cols]; corr: [cols / 32].
+void q8_1SumCorrection(const float *x, size_t cols, std::vector<float> &corr)
+{
+  corr.assign(cols / 32, 0.0f);
+  for (size_t b = 0; b < cols / 32; ++b) {
+    float amax = 0.0f;
+    for (size_t j = 0; j < 32; ++j)
+      amax = std::max(amax, std::fabs(x[32 * b + j]));
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    const float d = amax / 127.0f;
+    float sum = 0.0f;
+    for (size_t j = 0; j < 32; ++j)
+      sum += std::nearbyint(x[32 * b + j] * id);
+    corr[b] = roundHalf(d * sum) - roundHalf(d) * sum;
+  }
+}
+
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
             size_t n, Rounding rounding)
 {
   const size_t stride = rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
   std::vector<float> row(cols), rounded;
+  std::vector<std::vector<float>> corr; // [n][cols / 32], Ggml rounding of Q4_1 only
   if (rounding == Rounding::Ggml) {
+    if (type == TensorType::Q4_1) {
+      corr.resize(n);
+      for (size_t t = 0; t < n; ++t)
+        q8_1SumCorrection(x + t * cols, cols, corr[t]);
+    }
     rounded.assign(x, x + n * cols);
     roundActivations(type, rounded.data(), n, cols);
     x = rounded.data();
   }
   for (size_t r = 0; r < rows; ++r) {
     dequantizeRow(type, base + r * stride, row.data(), cols); // once per row, all tokens
-    for (size_t t = 0; t < n; ++t)
-      y[t * rows + r] = float(dot(row.data(), x + t * cols, cols));
+    for (size_t t = 0; t < n; ++t) {
+      double sum = dot(row.data(), x + t * cols, cols);
+      if (!corr.empty()) {
+        const auto *blocks = reinterpret_cast<const BlockQ4_1 *>(base + r * stride);
+        for (size_t b = 0; b < cols / 32; ++b)
+          sum += double(halfToFloat(blocks[b].m)) * corr[t][b];
+      }
+      y[t * rows + r] = float(sum);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 //   hearth-synth --out qwen2-0.5b-q4_k.gguf --preset qwen2-0.5b --type q4_k
 //   hearth-synth --out tiny.gguf --arch llama --layers 2 --embd 256 --heads 4 --kv-heads 2
 //                --ff 512 --vocab 1024 --type q8_0 [--embd-type q8_0] [--output-type q6_k]
-//                [--tied] [--seed 7]
+//                [--ffn-type q6_k] [--rope-base 1e6] [--eps 1e-6] [--tied] [--seed 7]
 #include "models/synthetic.h"
 
 #include <cstdio>
@@ -69,7 +69,8 @@ int main(int argc, char **argv)
   if (!out || flag(argc, argv, "--help")) {
     std::fprintf(stderr, "usage: hearth-synth --out FILE [--preset qwen2-0.5b] [--arch llama|qwen2] "
                          "[--layers N --embd N --heads N --kv-heads N --ff N --vocab N --ctx N] "
-                         "[--type T --embd-type T --output-type T] [--tied] [--seed N]\n");
+                         "[--type T --ffn-type T --embd-type T --output-type T] [--rope-base F --eps F] "
+                         "[--tied] [--seed N]\n");
     return 2;
   }
   TensorType type = TensorType::Q8_0;
@@ -93,10 +94,15 @@ int main(int argc, char **argv)
                   readU32(argc, argv, "--ff", spec.nFf) && readU32(argc, argv, "--vocab", spec.nVocab) &&
                   readU32(argc, argv, "--ctx", spec.contextLength) && readU32(argc, argv, "--seed", seed) &&
                   readType(argc, argv, "--embd-type", spec.embeddingType) &&
-                  readType(argc, argv, "--output-type", spec.outputType);
+                  readType(argc, argv, "--output-type", spec.outputType) &&
+                  readType(argc, argv, "--ffn-type", spec.feedForwardType);
   if (!ok)
     return 2;
   spec.seed = seed;
+  if (const char *v = option(argc, argv, "--rope-base"))
+    spec.ropeFreqBase = std::strtof(v, nullptr);
+  if (const char *v = option(argc, argv, "--eps"))
+    spec.rmsEps = std::strtof(v, nullptr);
   if (flag(argc, argv, "--tied"))
     spec.tiedEmbeddings = true;
   if (auto s = models::writeSyntheticModel(out, spec); !s) {
