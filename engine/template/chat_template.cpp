@@ -3,6 +3,8 @@
 #include "template/interpreter.h"
 #include "template/parser.h"
 
+#include <algorithm>
+
 namespace hearth::tmpl {
 
 Result<ChatTemplate> ChatTemplate::parse(std::string_view source, std::string name)
@@ -25,6 +27,13 @@ Value messagesValue(const std::vector<ChatMessage> &messages)
     Value::Object message{{"role", Value(m.role)}, {"content", Value(m.content)}};
     if (m.reasoningContent)
       message.emplace_back("reasoning_content", Value(*m.reasoningContent));
+    for (const auto &[key, value] : m.fields) {
+      auto it = std::find_if(message.begin(), message.end(), [&](const auto &kv) { return kv.first == key; });
+      if (it != message.end())
+        it->second = value;
+      else
+        message.emplace_back(key, value);
+    }
     list.emplace_back(std::move(message));
   }
   return Value(std::move(list));

@@ -41,10 +41,23 @@
 namespace hearth::tmpl {
 
 struct ChatMessage {
+  ChatMessage() = default;
+  // {"user", "Hi!"}: a constructor rather than an aggregate, so short brace
+  // initializers stay free of -Wmissing-field-initializers.
+  ChatMessage(std::string role_, std::string content_, std::optional<std::string> reasoning = std::nullopt,
+              Value::Object fields_ = {})
+      : role(std::move(role_)), content(std::move(content_)), reasoningContent(std::move(reasoning)),
+        fields(std::move(fields_))
+  {
+  }
+
   std::string role;    // "system", "user", "assistant", "tool", ...
   std::string content;
   // Passed to the template as message.reasoning_content only when set.
   std::optional<std::string> reasoningContent;
+  // More fields of the message as the template sees it (tool_calls, tool_call_id,
+  // name, ...); one named role or content replaces the value above.
+  Value::Object fields;
 };
 
 struct ChatInput {
@@ -92,7 +105,7 @@ private:
   std::shared_ptr<const Program> m_program;
 };
 
-// The conversation's messages as the list of {role, content[, reasoning_content]}
+// The conversation's messages as the list of {role, content[, reasoning_content], fields...}
 // dicts a template sees as `messages`.
 Value messagesValue(const std::vector<ChatMessage> &messages);
 
