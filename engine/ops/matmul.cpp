@@ -24,6 +24,7 @@ static_assert(sizeof(MatmulPush) == 32);
 // Tile shapes (specialization constants 0 and 1; 2 is the subgroup size). Matvec: a
 // subgroup of invocations × R rows each; tiled: WG tokens × R rows.
 constexpr uint32_t kMatvecRows = 4;
+constexpr uint32_t kTiledRows = 8; // more rows unrolled make lavapipe's compile slow
 // HEARTH_MV_ROWS / HEARTH_MM_ROWS override the rows per invocation (matvec) and per tile
 // (tiled) for tuning with tests/bench/bench_matmul.
 uint32_t tuned(const char *name, uint32_t fallback)
@@ -105,11 +106,11 @@ Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Mat
     which = nTokens <= kMatvecMaxTokens ? MatmulKernel::Matvec : MatmulKernel::Tiled;
   const bool matvec = which == MatmulKernel::Matvec;
   const Shaders shaders = *shadersFor(w.type);
-  const uint32_t subgroup = std::max(ctx.info().subgroupSize, 1u);
+  const uint32_t subgroup = std::max(config.subgroupSize ? config.subgroupSize : ctx.info().subgroupSize, 1u);
   // Matvec: one subgroup per workgroup (its invocations share each load of x).
   const uint32_t wg = subgroup;
   const uint32_t mvRows = tuned("HEARTH_MV_ROWS", kMatvecRows);
-  const uint32_t tiledRows = tuned("HEARTH_MM_ROWS", std::max(8u, subgroup));
+  const uint32_t tiledRows = tuned("HEARTH_MM_ROWS", kTiledRows);
   const uint32_t rowsPerGroup = matvec ? wg * mvRows : tiledRows;
   auto kernel = ctx.kernel(matvec ? shaders.matvec : shaders.tiled,
                            {.buffers = 4, .pushBytes = sizeof(MatmulPush),

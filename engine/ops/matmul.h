@@ -58,6 +58,10 @@ Status recordMatmul(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView x, 
 enum class MatmulKernel { Auto, Matvec, Tiled }; // Auto picks by nTokens
 struct MatmulConfig {
   MatmulKernel kernel = MatmulKernel::Auto;
+  // The subgroup size the kernels are specialized for; 0 = the device's. A size the device
+  // does not run (as on GPUs with varying subgroup sizes) takes the kernels' path without
+  // subgroup sharing, which tests exercise this way.
+  uint32_t subgroupSize = 0;
 };
 Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Matrix &w, vk::BufferView x,
                         vk::BufferView y, uint32_t nTokens, MatmulOutput output = MatmulOutput::Store,

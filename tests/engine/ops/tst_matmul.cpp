@@ -55,6 +55,7 @@ struct Case {
   MatmulKernel kernel = MatmulKernel::Auto;
   MatmulOutput output = MatmulOutput::Store;
   uint32_t tokens = 1;
+  uint32_t subgroupSize = 0; // MatmulConfig::subgroupSize
 };
 
 std::string describe(const TestMatrix &m, const Case &c)
@@ -88,7 +89,7 @@ void check(vk::Context &ctx, const TestMatrix &m, const Case &c, std::vector<flo
   if (c.output == MatmulOutput::Add)
     yb.upload(y0);
   test::runOnce(ctx, [&](vk::Recorder &rec) {
-    return ops::recordMatmulWith({c.kernel}, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
+    return ops::recordMatmulWith({c.kernel, c.subgroupSize}, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
   });
   EXPECT_TRUE(test::matches(expected, yb.download<float>(), kMaxNmse, describe(m, c)));
   EXPECT_TRUE(yb.sentinelsIntact()) << describe(m, c);
@@ -151,6 +152,18 @@ TEST_P(MatmulTest, NanAndInfPropagate)
   x[64 + 7] = INFINITY;
   for (MatmulKernel k : {MatmulKernel::Matvec, MatmulKernel::Tiled})
     check(ctx, m, {k, MatmulOutput::Store, 3}, x);
+}
+
+// Specialized for a subgroup size of 32 while lavapipe runs 8: the kernels' path for
+// devices whose subgroups are smaller than reported (no subgroup sharing).
+TEST_P(MatmulTest, SubgroupSizeMismatch)
+{
+  vk::Context &ctx = test::context(GetParam());
+  // One type: the path is the same code for all, and every kernel costs compile time.
+  const auto m = makeMatrix(ctx, TensorType::Q4_1, 41, 96, 71);
+  for (uint32_t n : {1u, 5u})
+    for (MatmulKernel k : {MatmulKernel::Matvec, MatmulKernel::Tiled})
+      check(ctx, m, {k, MatmulOutput::Store, n, 32}, test::randomFloats(size_t(n) * 96, 73));
 }
 
 // Weights that start at an offset that is not a multiple of 16 (nor of 4).
