@@ -9,6 +9,7 @@
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint HEAD_DIM = 64; // multiple of 4
 layout(constant_id = 2) const bool KV_F16 = true;
+layout(constant_id = 3) const bool ROUND_Q = false; // queries rounded to f16 (llama.cpp's CPU path)
 
 layout(std430, binding = 0) readonly buffer Q { vec4 q[]; };
 layout(std430, binding = 1) readonly buffer K { uint kc[]; };
@@ -60,6 +61,8 @@ void main()
   vec4 o[D4];
   for (uint d = 0u; d < D4; ++d) {
     qv[d] = q[row * D4 + d];
+    if (ROUND_Q)
+      qv[d] = vec4(unpackHalf2x16(packHalf2x16(qv[d].xy)), unpackHalf2x16(packHalf2x16(qv[d].zw)));
     o[d] = vec4(0.0);
   }
   float m = -1.0 / 0.0;

@@ -1,13 +1,13 @@
 #version 450
 // Plain matrix × vector(s) over any weight type, one workgroup per output row:
-// y[t][firstRow + r] = Σ_c W[r][c] · x[t][c]. Element-wise decoding (dequant.glsl), fp32
+// y[t][firstRow + r] (= | +=) Σ_c W[r][c] · x[t][c]. Element-wise decoding (dequant.glsl), fp32
 // accumulation. A simple, obviously-correct kernel; the fast per-type kernels replace it.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint TYPE = 0;
 
 layout(std430, binding = 0) readonly buffer W { uint wdata[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 2) buffer Y { float y[]; };
 
 layout(push_constant) uniform Push {
   uint cols;
@@ -16,6 +16,7 @@ layout(push_constant) uniform Push {
   uint rowBytes;
   uint n;        // tokens
   uint yStride;  // total rows of W (the length of a y row)
+  uint accumulate; // y += instead of y =
 } pc;
 
 #define DQ_BUF wdata
@@ -40,8 +41,10 @@ void main()
         partial[lid] += partial[lid + s];
       barrier();
     }
-    if (lid == 0u)
-      y[t * pc.yStride + pc.firstRow + r] = partial[0];
+    if (lid == 0u) {
+      const uint o = t * pc.yStride + pc.firstRow + r;
+      y[o] = pc.accumulate != 0u ? y[o] + partial[0] : partial[0];
+    }
     barrier();
   }
 }

@@ -36,7 +36,7 @@ Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk:
   const uint32_t wg = rowsPerKv <= 8 ? 8 : rowsPerKv <= 32 ? 32 : 64;
   HEARTH_KERNEL_OR_RETURN(
       split, rec, ShaderId::attention,
-      {.buffers = 5, .pushBytes = sizeof(SplitPush), .constants = {wg, s.headDim, s.kvF16 ? 1u : 0u}});
+      {.buffers = 5, .pushBytes = sizeof(SplitPush), .constants = {wg, s.headDim, s.kvF16 ? 1u : 0u, s.roundQ ? 1u : 0u}});
   const SplitPush sp{s.n, s.nHead, s.nHeadKv, s.nSplits, float(1.0 / std::sqrt(double(s.headDim)))};
   rec.dispatch(*split,
                {{q, vk::Access::Read},

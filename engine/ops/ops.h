@@ -30,7 +30,7 @@ Status addBias(vk::Recorder &rec, vk::BufferView x, vk::BufferView bias, uint32_
 // x[i] += y[i], i < count (the residual connection).
 Status addResidual(vk::Recorder &rec, vk::BufferView x, vk::BufferView y, uint32_t count);
 
-// out[i] = silu(gate[i]) · up[i]. All [count]; out distinct from the inputs.
+// out[i] = silu(gate[i]) · up[i]. All [count]; out may be gate or up itself.
 Status swiglu(vk::Recorder &rec, vk::BufferView gate, vk::BufferView up, vk::BufferView out, uint32_t count);
 
 // Row softmax in place, max subtracted. x: [n][dim].
@@ -64,6 +64,7 @@ struct AttentionShape {
   uint32_t headDim = 64; // multiple of 4
   uint32_t nSplits = 1;  // the KV length [0, pos0 + n) is cut into this many slices
   bool kvF16 = true;
+  bool roundQ = false;   // queries rounded to f16 before q·k, as llama.cpp's CPU backend does
 };
 // Scratch bytes attention() needs for the per-split partials.
 uint64_t attentionScratchBytes(const AttentionShape &shape);
@@ -74,8 +75,20 @@ uint32_t attentionSplits(uint32_t maxKv);
 Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
                  vk::BufferView step, vk::BufferView scratch, vk::BufferView out, const AttentionShape &shape);
 
-// y[t][r] = Σ_c W[r][c] · x[t][c] with element-wise decoding: simple and slow, for any
-// type. x: [n][w.cols]; y: [n][w.rows].
-Status matVecGeneric(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView x, vk::BufferView y, uint32_t n);
+// How llama.cpp's CPU backend rounds activations before a product with weights of a type
+// (ops::ref::Rounding::Ggml): Q8_0 32-blocks for Q4_0/Q8_0, Q8_1 for Q4_1 (Q8_0 values plus
+// a block-sum correction), Q8_K 256-blocks for the K-quants, f16, bf16; none for F32.
+enum class ActivationRounding { None, Q8_0, Q8_1, Q8_K, F16, BF16 };
+ActivationRounding activationRounding(TensorType weightType);
+// xr = rounded x; with Q8_1 also corr[t][b] = half(d·Σq) − half(d)·Σq per 32-block, which a
+// Q4_1 product adds times the weight block's min. x, xr: [n][cols]; corr: [n][cols/32]
+// (bound but unused for other modes).
+Status roundActivations(vk::Recorder &rec, vk::BufferView x, vk::BufferView xr, vk::BufferView corr, uint32_t n,
+                        uint32_t cols, ActivationRounding mode);
+
+// y[t][r] (= | +=) Σ_c W[r][c] · x[t][c] with element-wise decoding: simple and slow, for
+// any type and any row length. x: [n][w.cols]; y: [n][w.rows].
+Status matVecGeneric(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView x, vk::BufferView y, uint32_t n,
+                     bool accumulate = false);
 
 } // namespace hearth::ops

@@ -324,3 +324,30 @@ TEST(VkOpsChunked, EmbeddingAndMatVecAcrossChunks)
   EXPECT_TRUE(y.sentinelsIntact());
   EXPECT_EQ((*ctx)->validationErrors(), 0u);
 }
+
+// Activation rounding for llama.cpp agreement: bit for bit with ops::ref::roundActivations,
+// and a Q4_1 product with the Q8_1 block-sum correction equal to the Ggml reference matmul.
+TEST(VkOpsGgml, RoundActivationsBitExact)
+{
+  auto &ctx = test::context();
+  for (TensorType type : {TensorType::Q8_0, TensorType::Q4_1, TensorType::Q4_K, TensorType::F16, TensorType::BF16}) {
+    const uint32_t n = 3, cols = 512;
+    const auto x = test::randomFloats(size_t(n) * cols, 17 + uint32_t(type), -3.0f, 3.0f);
+    auto gx = test::GuardedBuffer::create(ctx, x.size() * 4, "x");
+    gx.upload(x);
+    auto xr = test::GuardedBuffer::create(ctx, x.size() * 4, "xr");
+    auto corr = test::GuardedBuffer::create(ctx, n * cols / 32 * 4, "corr");
+    test::runOnce(ctx, [&](vk::Recorder &rec) {
+      return ops::roundActivations(rec, gx.view(), xr.view(), corr.view(), n, cols, ops::activationRounding(type));
+    });
+    auto expected = x;
+    ref::roundActivations(type, expected.data(), n, cols);
+    const auto got = xr.download<float>();
+    size_t mismatches = 0;
+    for (size_t i = 0; i < got.size(); ++i)
+      mismatches += std::memcmp(&got[i], &expected[i], 4) != 0;
+    EXPECT_EQ(mismatches, 0u) << tensorTypeName(type);
+    EXPECT_TRUE(xr.sentinelsIntact());
+    EXPECT_TRUE(corr.sentinelsIntact());
+  }
+}
