@@ -82,6 +82,8 @@ public:
   // Forget the KV cache (the next turn prefills everything).
   void reset();
   const std::vector<tokenizer::TokenId> &cachedTokens() const { return m_cached; }
+  // Logits after the last evaluated token (valid until the next generate()).
+  std::span<const float> lastLogits() const { return m_lastLogits; }
 
 private:
   Result<std::string> render(const std::vector<tmpl::ChatMessage> &messages) const;
