@@ -209,7 +209,7 @@ Status VulkanModel::matmul(vk::Recorder &rec, const ops::DeviceWeight &w, Buffer
   if (rounding != ops::ActivationRounding::Q8_1)
     return {};
   // y += mins · corr: what Q8_1's rounded block sums add through Q4_1's block minimums
-  return ops::matVecGeneric(rec, m_mins.at(&w), corr, y, n, /*accumulate=*/true);
+  return ops::recordMatmul(rec, m_mins.at(&w), corr, y, n, ops::MatmulOutput::Add);
 }
 
 Status VulkanModel::buildMins(const ModelWeights &weights)
