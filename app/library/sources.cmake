@@ -8,6 +8,10 @@ target_sources(hearth_app PRIVATE
   library/DiskBudget.h library/DiskBudget.cpp
   library/Download.h library/Download.cpp
   library/DownloadManager.h library/DownloadManager.cpp
+  library/ModelFacts.h library/ModelFacts.cpp
+  library/InstalledModels.h library/InstalledModels.cpp
+  library/HubSearch.h library/HubSearch.cpp
+  library/ModelLibrary.h library/ModelLibrary.cpp
 )
 # The curated catalog, built in as qrc:/hearth/catalog.json.
 qt_add_resources(hearth_app hearth_catalog

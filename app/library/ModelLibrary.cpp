@@ -1,0 +1,37 @@
+#include "library/ModelLibrary.h"
+
+#include "library/HubApi.h"
+
+namespace hearth::library {
+
+ModelLibrary::ModelLibrary(QObject *parent)
+  : QObject(parent), m_hasToken(!loadToken().isEmpty())
+{
+  connect(&m_downloads, &DownloadManager::modelInstalled, &m_installed, &InstalledModels::refresh);
+}
+
+int ModelLibrary::downloadCatalogEntry(int row)
+{
+  if (row < 0 || row >= m_catalog.rowCount())
+    return -1;
+  const CatalogEntry &e = m_catalog.entries()[size_t(row)];
+  return m_downloads.download(e.repo, e.file);
+}
+
+bool ModelLibrary::isInstalled(const QString &file) const
+{
+  return m_installed.rowOf(file) >= 0;
+}
+
+QString ModelLibrary::setToken(const QString &token)
+{
+  const Status saved = saveToken(token);
+  if (!saved)
+    return QString::fromStdString(saved.error().message);
+  m_downloads.setToken(token.trimmed());
+  m_hasToken = !token.trimmed().isEmpty();
+  emit tokenChanged();
+  return {};
+}
+
+} // namespace hearth::library
