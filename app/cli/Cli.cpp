@@ -27,9 +27,6 @@ constexpr Command k_commands[] = {
     {"models", modelsCommand,
      "models list | search QUERY | pull REPO FILE | pull CATALOG_ID | import PATH [--move|--link] | rm NAME: "
      "installed models, Hugging Face search, verified resumable downloads"},
-    {"models", modelsCommand,
-     "models list | search QUERY | pull REPO FILE | pull CATALOG_ID | import PATH [--move|--link] | rm NAME: "
-     "installed models, Hugging Face search, verified resumable downloads"},
     {"generate", generateCommand,
      "generate --model M --prompt TEXT [--max-tokens N --temperature T --seed S --device D]: complete a prompt"},
     {"devices", devicesCommand, "devices (or --device): the Vulkan devices and the one Hearth uses"},

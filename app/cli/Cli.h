@@ -17,7 +17,6 @@ using Args = std::span<const std::string>; // the arguments after the subcommand
 
 int inspectCommand(Args args);
 int modelsCommand(Args args);
-int modelsCommand(Args args);
 int generateCommand(Args args);
 int devicesCommand(Args args);
 int tokenizeCommand(Args args);
