@@ -1,10 +1,19 @@
 // hearth: with a subcommand (inspect, tokenize, generate, chat, ...) it runs headless
-// on the command line; without one it opens the chat window.
+// on the command line; without one it opens the chat window. Only wiring lives here:
+// the store, the engine, the model library and the chat controller are created and
+// handed to Main.qml as its required properties.
+#include "chat/ChatController.h"
+#include "chat/Startup.h"
+#include "chat/UiScript.h"
 #include "cli/Cli.h"
+#include "engine/EngineController.h"
+#include "library/ModelLibrary.h"
+#include "store/ConversationStore.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
+#include <QQuickWindow>
 #include <QtQml/QQmlExtensionPlugin>
 
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
@@ -20,9 +29,37 @@ int main(int argc, char *argv[])
   QGuiApplication::setOrganizationName(QStringLiteral("Hearth"));
   QQuickStyle::setStyle(QStringLiteral("Basic"));
 
-  QQmlApplicationEngine engine;
-  QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+  hearth::ConversationStore store;
+  QString storeNotice;
+  if (auto s = store.open(hearth::ConversationStore::defaultPath()); !s)
+    storeNotice = QString::fromStdString(s.error().message);
+  else
+    storeNotice = store.recoveryNotice();
+  hearth::EngineController engine;
+  hearth::library::ModelLibrary library;
+  hearth::ChatController chat(&store, &engine);
+
+  QQmlApplicationEngine qml;
+  qml.addImportPath(QStringLiteral("qrc:/"));
+  QObject::connect(&qml, &QQmlApplicationEngine::objectCreationFailed, &app,
                    [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
-  engine.load(QUrl(QStringLiteral("qrc:/Hearth/Ui/Main.qml")));
-  return app.exec();
+  qml.setInitialProperties({{QStringLiteral("engine"), QVariant::fromValue(&engine)},
+                            {QStringLiteral("chat"), QVariant::fromValue(&chat)},
+                            {QStringLiteral("library"), QVariant::fromValue(&library)},
+                            {QStringLiteral("storeNotice"), storeNotice}});
+  qml.load(QUrl(QStringLiteral("qrc:/Hearth/Ui/Main.qml")));
+  auto *window = qml.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(qml.rootObjects().first());
+  if (!window)
+    return 1;
+
+  const QString model = hearth::startupModelPath(app.arguments(), *library.installed());
+  if (!model.isEmpty())
+    engine.load(model);
+
+  hearth::UiScript script(window, &chat, &engine);
+  if (hearth::UiScript::enabled())
+    script.start();
+  const int code = app.exec();
+  engine.shutdown();
+  return code;
 }

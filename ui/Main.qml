@@ -1,10 +1,155 @@
+// The Hearth window: sidebar | header, chat column and composer. The C++ side (main.cpp)
+// hands in the engine, the chat controller and the model library. Settings persist.
 import QtQuick
 import QtQuick.Controls
+import Qt.labs.settings
+import Hearth
 
 ApplicationWindow {
     id: root
+
+    required property EngineController engine
+    required property ChatController chat
+    required property var library
+    property string storeNotice: ""
+    property string themeName: "" // overrides prefs.theme when set (scripted runs)
+    property var editingMessageId: null
+
     width: 1280
     height: 800
+    minimumWidth: 640
+    minimumHeight: 480
     visible: true
-    title: qsTr("Hearth")
+    title: root.chat.conversationTitle.length > 0 ? root.chat.conversationTitle + " — Hearth" : "Hearth"
+    color: Theme.background
+
+    SystemPalette { id: system }
+    Settings {
+        id: prefs
+        property string systemPrompt: ""
+        property real temperature: 0.7
+        property real topP: 0.95
+        property int topK: 40
+        property int maxTokens: 1024
+        property int seed: -1
+        property string theme: "system"
+        property real fontScale: 1.0
+        property bool sidebarVisible: true
+    }
+    Binding { target: Theme; property: "fontScale"; value: prefs.fontScale }
+    Binding {
+        target: Theme; property: "dark"
+        value: {
+            const t = root.themeName.length > 0 ? root.themeName : prefs.theme
+            return t === "dark" || (t === "system" && system.window.hslLightness < 0.5)
+        }
+    }
+    Binding { target: root.chat; property: "systemPrompt"; value: prefs.systemPrompt }
+    Binding {
+        target: root.chat; property: "settings"
+        value: ({ temperature: prefs.temperature, topP: prefs.topP, topK: prefs.topK,
+                  maxTokens: prefs.maxTokens, seed: prefs.seed })
+    }
+
+    function newChat() { root.chat.newChat(); root.editingMessageId = null; composer.focusInput() }
+    function beginEdit(id, text) { root.editingMessageId = id; composer.text = text; composer.focusInput() }
+    function submit(text) {
+        if (root.editingMessageId !== null) {
+            root.chat.editAndResend(root.editingMessageId, text)
+            root.editingMessageId = null
+        } else {
+            root.chat.send(text)
+        }
+        chatView.scrollToEnd()
+    }
+
+    Shortcut { sequence: "Ctrl+N"; onActivated: root.newChat() }
+    Shortcut { sequences: ["Ctrl+K", "Ctrl+F"]; onActivated: { prefs.sidebarVisible = true; sidebar.focusSearch() } }
+    Shortcut { sequence: "Esc"; enabled: root.chat.streaming; onActivated: root.chat.stop() }
+    Shortcut { sequence: "Ctrl+Shift+C"; onActivated: root.chat.copyToClipboard(root.chat.lastReplyText()) }
+    Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+
+    Sidebar {
+        id: sidebar
+        width: prefs.sidebarVisible ? Theme.sidebarWidth : 0
+        visible: prefs.sidebarVisible
+        height: parent.height
+        chat: root.chat
+        onNewChatRequested: root.newChat()
+    }
+    Rectangle { x: sidebar.width; width: 1; height: parent.height; color: Theme.border; visible: sidebar.visible }
+
+    Item {
+        id: main
+        anchors.left: sidebar.right
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.bottom: parent.bottom
+
+        Header {
+            id: header
+            width: parent.width
+            engine: root.engine
+            library: root.library
+            onSettingsRequested: settingsDialog.open()
+            onSidebarToggled: prefs.sidebarVisible = !prefs.sidebarVisible
+        }
+
+        ChatView {
+            id: chatView
+            anchors.top: header.bottom
+            anchors.bottom: notice.top
+            width: parent.width
+            chat: root.chat
+            visible: count > 0
+            onEditRequested: (id, text) => root.beginEdit(id, text)
+        }
+        EmptyState {
+            anchors.fill: chatView
+            visible: chatView.count === 0
+            hasModel: root.engine.state === EngineController.Ready || root.engine.state === EngineController.Generating
+            loading: root.engine.state === EngineController.Loading
+            error: root.engine.state === EngineController.Failed ? root.engine.lastError : root.storeNotice
+        }
+
+        Text {
+            id: notice
+            anchors.bottom: editBanner.top
+            anchors.horizontalCenter: parent.horizontalCenter
+            width: composer.width
+            height: text.length > 0 ? implicitHeight + Theme.sp(2) : 0
+            text: root.chat.notice
+            color: Theme.danger
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.fontSmall
+        }
+        Row {
+            id: editBanner
+            anchors.bottom: composer.top
+            anchors.bottomMargin: visible ? Theme.sp(1) : 0
+            x: composer.x
+            height: visible ? implicitHeight : 0
+            visible: root.editingMessageId !== null
+            spacing: Theme.sp(2)
+            Text { anchors.verticalCenter: parent.verticalCenter; text: qsTr("Editing a message: sending makes a new branch"); color: Theme.muted; font.pixelSize: Theme.fontSmall }
+            HButton { flat: true; text: qsTr("Cancel"); onClicked: { root.editingMessageId = null; composer.text = "" } }
+        }
+        Composer {
+            id: composer
+            anchors.bottom: parent.bottom
+            anchors.bottomMargin: Theme.sp(4)
+            anchors.horizontalCenter: parent.horizontalCenter
+            width: Math.min(parent.width - Theme.sp(8), Theme.columnMaxWidth + Theme.sp(8))
+            generating: root.chat.streaming
+            onSendRequested: (text) => root.submit(text)
+            onStopRequested: root.chat.stop()
+            onEditLastRequested: {
+                const id = root.chat.lastUserMessageId()
+                if (id > 0) root.beginEdit(id, root.chat.lastUserText())
+            }
+        }
+    }
+
+    SettingsDialog { id: settingsDialog; prefs: prefs }
+    Component.onCompleted: composer.focusInput()
 }

@@ -1,0 +1,141 @@
+// End to end: the real hearth executable with the demo model under the display that
+// `make test` provides (Xvfb; offscreen when there is none). Run 1 sends a message in
+// the window and waits for the streamed reply to finish, taking screenshots (empty,
+// streaming, finished, dark). Run 2 restarts on the same data dir and must list the
+// conversation and find it by a word of the message through full-text search.
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+  int exitCode = -1;
+  QJsonObject result;
+  QString log;
+};
+
+Run runHearth(const QString &dataDir, const QString &out, const QString &script,
+              const QStringList &args, const QStringList &extraEnv)
+{
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("HEARTH_DATA_DIR"), dataDir);
+  env.insert(QStringLiteral("XDG_CONFIG_HOME"), dataDir + QStringLiteral("/config"));
+  env.insert(QStringLiteral("HEARTH_UI_SCRIPT"), script);
+  env.insert(QStringLiteral("HEARTH_UI_OUT"), out);
+  env.insert(QStringLiteral("HEARTH_UI_TIMEOUT_S"), QStringLiteral("400"));
+  if (env.value(QStringLiteral("DISPLAY")).isEmpty() && env.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty()) {
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("QT_QUICK_BACKEND"), QStringLiteral("software"));
+  }
+  for (const QString &kv : extraEnv)
+    env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+  p.setProcessEnvironment(env);
+  p.setProcessChannelMode(QProcess::MergedChannels);
+  p.start(QStringLiteral(HEARTH_EXE), args);
+  Run r;
+  if (!p.waitForFinished(450 * 1000)) {
+    p.kill();
+    p.waitForFinished();
+  }
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.log = QString::fromUtf8(p.readAll());
+  QFile f(out + QStringLiteral("/result.json"));
+  if (f.open(QIODevice::ReadOnly))
+    r.result = QJsonDocument::fromJson(f.readAll()).object();
+  return r;
+}
+
+// Distinct colours in a sample grid: a blank (one-colour) window has 1.
+int distinctColours(const QImage &image)
+{
+  QSet<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 4)
+    for (int x = 0; x < image.width(); x += 4)
+      colours.insert(image.pixel(x, y));
+  return int(colours.size());
+}
+
+double meanLightness(const QImage &image)
+{
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < image.height(); y += 8)
+    for (int x = 0; x < image.width(); x += 8, ++n)
+      sum += QColor(image.pixel(x, y)).lightnessF();
+  return n ? sum / n : 0;
+}
+
+} // namespace
+
+class TestEndToEnd : public QObject {
+  Q_OBJECT
+private slots:
+  void sendRestartSearch();
+};
+
+void TestEndToEnd::sendRestartSearch()
+{
+  const QString model = qEnvironmentVariable("HEARTH_DEMO_MODEL");
+  QVERIFY2(QFile::exists(model), qPrintable(QStringLiteral("demo model missing: ") + model));
+  QTemporaryDir data(qEnvironmentVariable("HEARTH_DATA_DIR", QDir::tempPath()) + QStringLiteral("/e2e-XXXXXX"));
+  QVERIFY(data.isValid());
+  const QString out = QStringLiteral(HEARTH_TEST_OUTPUT);
+  QDir(out).removeRecursively();
+  QVERIFY(QDir().mkpath(out + QStringLiteral("/run1")));
+  QVERIFY(QDir().mkpath(out + QStringLiteral("/run2")));
+
+  // Run 1: send, stream, finish.
+  const Run first = runHearth(data.path(), out + QStringLiteral("/run1"), QStringLiteral("send"),
+                              {QStringLiteral("--model"), model},
+                              {QStringLiteral("HEARTH_UI_MESSAGE=Name one colour of the sky."),
+                               QStringLiteral("HEARTH_UI_MAX_TOKENS=8")});
+  QVERIFY2(first.exitCode == 0, qPrintable(first.log.right(3000)));
+  QCOMPARE(first.result.value(QStringLiteral("state")).toString(), QStringLiteral("complete"));
+  QVERIFY2(!first.result.value(QStringLiteral("reply")).toString().trimmed().isEmpty(), qPrintable(first.log.right(2000)));
+  const qint64 conversation = first.result.value(QStringLiteral("conversationId")).toInteger();
+  QVERIFY(conversation > 0);
+  QVERIFY(!first.result.value(QStringLiteral("title")).toString().isEmpty());
+
+  for (const char *name : {"empty", "streaming", "finished", "dark"}) {
+    const QImage shot(out + QStringLiteral("/run1/") + QLatin1String(name) + QStringLiteral(".png"));
+    QVERIFY2(!shot.isNull(), name);
+    QVERIFY2(shot.width() >= 640 && shot.height() >= 480, name);
+    QVERIFY2(distinctColours(shot) > 8, qPrintable(QStringLiteral("blank screenshot: ") + QLatin1String(name)));
+  }
+  const double light = meanLightness(QImage(out + QStringLiteral("/run1/finished.png")));
+  const double dark = meanLightness(QImage(out + QStringLiteral("/run1/dark.png")));
+  QVERIFY2(light > 0.8 && dark < 0.3, qPrintable(QStringLiteral("themes: light %1, dark %2").arg(light).arg(dark)));
+
+  // Run 2: restart on the same data; the conversation is listed and found by search.
+  const Run second = runHearth(data.path(), out + QStringLiteral("/run2"), QStringLiteral("check"), {},
+                               {QStringLiteral("HEARTH_UI_SEARCH=colour")});
+  QVERIFY2(second.exitCode == 0, qPrintable(second.log.right(3000)));
+  bool listed = false;
+  for (const QJsonValue &v : second.result.value(QStringLiteral("conversations")).toArray()) {
+    const QJsonObject c = v.toObject();
+    if (c.value(QStringLiteral("id")).toInteger() == conversation) {
+      listed = true;
+      QVERIFY(c.value(QStringLiteral("messages")).toInt() >= 2);
+    }
+  }
+  QVERIFY2(listed, qPrintable(QJsonDocument(second.result).toJson()));
+  bool found = false;
+  for (const QJsonValue &v : second.result.value(QStringLiteral("searchHits")).toArray())
+    found = found || v.toObject().value(QStringLiteral("conversationId")).toInteger() == conversation;
+  QVERIFY2(found, qPrintable(QJsonDocument(second.result).toJson()));
+  const QImage restart(out + QStringLiteral("/run2/restart.png"));
+  QVERIFY(!restart.isNull());
+  QVERIFY(distinctColours(restart) > 8);
+}
+
+QTEST_GUILESS_MAIN(TestEndToEnd)
+#include "tst_e2e.moc"
