@@ -23,7 +23,15 @@ static_assert(sizeof(MatmulPush) == 32);
 
 // Tile shapes (specialization constants 0 and 1; 2 is the subgroup size). Matvec: a
 // subgroup of invocations × R rows each; tiled: WG tokens × R rows.
-constexpr uint32_t kMatvecRows = 4;
+// Matvec rows per invocation: several on a CPU device (lavapipe: fewer, longer invocations
+// amortize the per-block work; the K-quants' kernels with 8 rows take lavapipe seconds to
+// compile), one on a GPU (more workgroups in flight).
+uint32_t matvecRows(const vk::Context &ctx, TensorType type)
+{
+  if (ctx.info().type != DeviceType::Cpu)
+    return 1;
+  return tensorTypeInfo(type).blockElements == 256 ? 4 : 8;
+}
 constexpr uint32_t kTiledRows = 8; // more rows unrolled make lavapipe's compile slow
 // HEARTH_MV_ROWS / HEARTH_MM_ROWS override the rows per invocation (matvec) and per tile
 // (tiled) for tuning with tests/bench/bench_matmul.
@@ -109,7 +117,7 @@ Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Mat
   const uint32_t subgroup = std::max(config.subgroupSize ? config.subgroupSize : ctx.info().subgroupSize, 1u);
   // Matvec: one subgroup per workgroup (its invocations share each load of x).
   const uint32_t wg = subgroup;
-  const uint32_t mvRows = tuned("HEARTH_MV_ROWS", kMatvecRows);
+  const uint32_t mvRows = tuned("HEARTH_MV_ROWS", matvecRows(ctx, w.type));
   const uint32_t tiledRows = tuned("HEARTH_MM_ROWS", kTiledRows);
   const uint32_t rowsPerGroup = matvec ? wg * mvRows : tiledRows;
   auto kernel = ctx.kernel(matvec ? shaders.matvec : shaders.tiled,
