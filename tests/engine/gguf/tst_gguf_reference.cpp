@@ -105,8 +105,9 @@ void expectMatches(const GgufFile &f, const json &ref)
     SCOPED_TRACE(r["key"].get<std::string>());
     EXPECT_EQ(e.key, r["key"].get<std::string>());
     EXPECT_EQ(static_cast<int>(e.value.type), r["type"].get<int>());
-    if (r.contains("element_type"))
+    if (r.contains("element_type")) {
       EXPECT_EQ(static_cast<int>(std::get<ArrayValue>(e.value.data).elementType), r["element_type"].get<int>());
+    }
     json mine = valueJson(e.value);
     if (r.contains("length")) { // the fixture keeps only the head of long values
       if (mine.is_string()) {
@@ -136,8 +137,9 @@ void expectMatches(const GgufFile &f, const json &ref)
     EXPECT_EQ(t.offset, r["offset"].get<uint64_t>());
     EXPECT_EQ(t.bytes, r["bytes"].get<uint64_t>());
     EXPECT_EQ(hex(t.data.first(std::min<size_t>(16, t.data.size()))), r["head"].get<std::string>());
-    if (r.contains("fnv1a64"))
+    if (r.contains("fnv1a64")) {
       EXPECT_EQ(fnv1a64(t.data), r["fnv1a64"].get<std::string>());
+    }
   }
 }
 
@@ -177,9 +179,11 @@ TEST(GgufReference, ReferenceFileSurvivesOurWriter)
                             {t.data.begin(), t.data.end()}));
   auto again = GgufFile::fromMemory(w.bytes(), "again.gguf");
   ASSERT_TRUE(again) << again.error().message;
-  for (const auto &e : f->metadata())
-    if (e.value.type == ValueType::Array || e.value.type == ValueType::String)
+  for (const auto &e : f->metadata()) {
+    if (e.value.type == ValueType::Array || e.value.type == ValueType::String) {
       EXPECT_EQ(valueJson(*again->find(e.key)), valueJson(e.value)) << e.key;
+    }
+  }
   ASSERT_EQ(again->tensors().size(), f->tensors().size());
   for (size_t i = 0; i < f->tensors().size(); ++i)
     EXPECT_EQ(hex(again->tensors()[i].data), hex(f->tensors()[i].data));
