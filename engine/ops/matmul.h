@@ -12,7 +12,7 @@
 // several ranges of whole rows, one dispatch each. The kernels read weights as 16-byte
 // words: a range is bound from the 16-byte word holding its first byte to the one holding
 // its last, so the buffer must extend to a multiple of 16 bytes past the matrix's end
-// (uploadWeight must round its buffer size up to 16 bytes; recordMatmul checks).
+// (uploadWeight pads its buffer so; recordMatmul checks).
 #pragma once
 
 #include "hearth/tensor_type.h"
