@@ -47,7 +47,7 @@ fi
 
 export GGML_VK_VISIBLE_DEVICES="${GGML_VK_VISIBLE_DEVICES:-0}"
 if [[ -z "${XDG_RUNTIME_DIR:-}" ]]; then
-  export XDG_RUNTIME_DIR="/tmp/xdg-$USER-bench"
+  export XDG_RUNTIME_DIR="/tmp/xdg-$(id -un)-bench"
   mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 fi
 
