@@ -84,6 +84,8 @@ Status ConversationStore::openChecked(const QString &path)
     return s;
   if (auto s = store::migrate(m_db); !s)
     return s;
+  if (auto s = store::enableWal(m_db); !s)
+    return s;
   return markInterruptedReplies();
 }
 

@@ -7,8 +7,9 @@
 namespace hearth::store {
 namespace {
 
+// synchronous = NORMAL in WAL mode: a committed transaction survives the process being
+// killed (it is in the WAL); a power cut may lose the last commits but never corrupts.
 constexpr std::string_view k_connectionPragmas = R"sql(
-PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
@@ -102,6 +103,17 @@ constexpr std::array<Migration, k_schemaVersion> k_migrations = {migrateTo1};
 } // namespace
 
 Status configureConnection(sql::Database &db) { return db.exec(k_connectionPragmas); }
+
+Status enableWal(sql::Database &db)
+{
+  auto mode = db.scalarText("PRAGMA journal_mode = WAL");
+  if (!mode)
+    return std::unexpected(mode.error());
+  if (mode->compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+    return fail(ErrorCode::Io, "[store] '{}': cannot use WAL (journal mode stays '{}')",
+                db.path().toStdString(), mode->toStdString());
+  return {};
+}
 
 Status migrate(sql::Database &db)
 {

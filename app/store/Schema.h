@@ -18,7 +18,10 @@ inline constexpr int k_schemaVersion = 1;
 // Migrates from the database's user_version up to k_schemaVersion.
 Status migrate(sql::Database &db);
 
-// Connection settings applied on every open: WAL, foreign keys, busy timeout.
+// Connection settings applied on every open: foreign keys, busy timeout, synchronous.
 Status configureConnection(sql::Database &db);
+// Switches to WAL (persistent in the file); done after migrating, so that a database that
+// is refused or fails to migrate is left as it was.
+Status enableWal(sql::Database &db);
 
 } // namespace hearth::store
