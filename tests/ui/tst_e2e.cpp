@@ -86,7 +86,9 @@ void TestEndToEnd::sendRestartSearch()
 {
   const QString model = qEnvironmentVariable("HEARTH_DEMO_MODEL");
   QVERIFY2(QFile::exists(model), qPrintable(QStringLiteral("demo model missing: ") + model));
-  QTemporaryDir data(qEnvironmentVariable("HEARTH_DATA_DIR", QDir::tempPath()) + QStringLiteral("/e2e-XXXXXX"));
+  const QString root = qEnvironmentVariable("HEARTH_DATA_DIR", QDir::tempPath());
+  QVERIFY(QDir().mkpath(root));
+  QTemporaryDir data(root + QStringLiteral("/e2e-XXXXXX"));
   QVERIFY(data.isValid());
   const QString out = QStringLiteral(HEARTH_TEST_OUTPUT);
   QDir(out).removeRecursively();
