@@ -28,5 +28,7 @@ function duration(seconds) {
 function parameters(n) {
     if (!n || n <= 0)
         return ""
-    return n >= 1e9 ? (n / 1e9).toFixed(1) + "B" : Math.round(n / 1e6) + "M"
+    if (n >= 1e9)
+        return (n / 1e9).toFixed(1) + "B"
+    return n >= 1e6 ? Math.round(n / 1e6) + "M" : Math.round(n / 1e3) + "K"
 }

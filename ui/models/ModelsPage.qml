@@ -133,7 +133,6 @@ Rectangle {
         width: Math.min(Theme.sp(120), root.width - Theme.sp(10))
         modal: true
         title: qsTr("Delete model")
-        Accessible.name: title
         Label {
             width: parent.width
             text: qsTr("Delete %1 from this computer? This cannot be undone.").arg(confirmDelete.fileName)
