@@ -68,6 +68,7 @@ ApplicationWindow {
     Shortcut { sequence: "Esc"; enabled: root.chat.streaming; onActivated: root.chat.stop() }
     Shortcut { sequence: "Ctrl+Shift+C"; onActivated: root.chat.copyToClipboard(root.chat.lastReplyText()) }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+M"; onActivated: modelsPage.active = !modelsPage.active }
 
     Sidebar {
         id: sidebar
@@ -110,6 +111,7 @@ ApplicationWindow {
             hasModel: root.engine.state === EngineController.Ready || root.engine.state === EngineController.Generating
             loading: root.engine.state === EngineController.Loading
             error: root.engine.state === EngineController.Failed ? root.engine.lastError : root.storeNotice
+            onLibraryRequested: modelsPage.active = true
         }
 
         Text {
@@ -146,6 +148,29 @@ ApplicationWindow {
             onEditLastRequested: {
                 const id = root.chat.lastUserMessageId()
                 if (id > 0) root.beginEdit(id, root.chat.lastUserText())
+            }
+        }
+    }
+
+    // The model library (Ctrl+M, or the empty state's button) over the chat column.
+    Loader {
+        id: modelsPage
+        anchors.fill: main
+        active: false
+        sourceComponent: Rectangle {
+            color: Theme.background
+            HButton {
+                id: back
+                x: Theme.sp(4)
+                y: Theme.sp(2)
+                text: qsTr("‹ Back to chat")
+                Accessible.name: qsTr("Back to chat")
+                onClicked: modelsPage.active = false
+            }
+            ModelsPage {
+                anchors.fill: parent
+                anchors.topMargin: back.y + back.height + Theme.sp(2)
+                library: root.library
             }
         }
     }
