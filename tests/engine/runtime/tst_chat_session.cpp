@@ -218,3 +218,51 @@ INSTANTIATE_TEST_SUITE_P(Backends, ChatSessionTest, ::testing::Values(BackendKin
                          [](const auto &info) { return info.param == BackendKind::Vulkan ? "Vulkan" : "Reference"; });
 
 } // namespace
+
+namespace {
+
+// The same on the real demo model (SmolLM2-135M-Instruct, its own chat template) on
+// Vulkan: turn two prefills only the new tokens and starts from the same logits as a
+// fresh full prefill.
+TEST(ChatSessionDemoModel, SecondTurnReusesTheCacheOnTheRealModel)
+{
+  const char *path = std::getenv("HEARTH_DEMO_MODEL");
+  ASSERT_TRUE(path && std::filesystem::exists(path)) << "demo model missing (packaging/fetch-demo-model.sh)";
+  auto file = gguf::GgufFile::open(path);
+  ASSERT_TRUE(file.has_value());
+  auto tok = tokenizer::Tokenizer::fromGguf(*file);
+  ASSERT_TRUE(tok.has_value());
+  auto source = file->getString("tokenizer.chat_template");
+  ASSERT_TRUE(source.has_value());
+  auto chatTemplate = tmpl::ChatTemplate::parse(*source);
+  ASSERT_TRUE(chatTemplate.has_value());
+  LoadOptions options;
+  options.backend = BackendKind::Vulkan;
+  options.contextLength = 256;
+  auto model = loadModel(path, options);
+  ASSERT_TRUE(model.has_value()) << model.error().message;
+  ChatSession session(**model, *tok, *chatTemplate);
+
+  std::vector<tmpl::ChatMessage> messages{{"user", "What is the capital of France?", {}}};
+  const Reply first = run(session, request(messages, 0.0f, 1, 6));
+  EXPECT_GT(first.stats.generatedTokens, 0u);
+  messages.push_back({"assistant", first.text, {}});
+  messages.push_back({"user", "And of Italy?", {}});
+  const Reply second = run(session, request(messages, 0.0f, 1, 0));
+  std::printf("demo model turn two: %u prompt tokens, %u reused, %u prefilled\n", second.stats.promptTokens,
+              second.stats.reusedTokens, second.stats.prefilledTokens);
+  EXPECT_GE(second.stats.reusedTokens, first.stats.promptTokens);
+  EXPECT_EQ(second.stats.prefilledTokens, second.stats.promptTokens - second.stats.reusedTokens);
+
+  auto prompt = session.promptTokens(messages);
+  ASSERT_TRUE(prompt.has_value());
+  const std::vector<float> reused(session.lastLogits().begin(), session.lastLogits().end());
+  ASSERT_TRUE((*model)->truncate(0));
+  auto fresh = (*model)->eval(*prompt, 0);
+  ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
+  const double e = nmse(*fresh, reused);
+  std::printf("demo model KV reuse vs fresh prefill: NMSE %.3g\n", e);
+  EXPECT_LE(e, 1e-6);
+}
+
+} // namespace
