@@ -210,10 +210,11 @@ Result<GenerationStats> ChatSession::generate(const GenerateRequest &request, co
   Sampler sampler(request.sampling);
   sampler.reset(*prompt);
   StopMatcher stops(request.stopStrings);
-  std::string renderedTail;
-  if (auto text = render(request.messages))
-    renderedTail = text->substr(text->size() > 64 ? text->size() - 64 : 0);
-  ReasoningSplitter splitter("<think>", "</think>", promptOpensReasoning(renderedTail));
+  // The prompt's last tokens tell whether the template opened a <think> block for the reply.
+  const std::span<const TokenId> promptEnd = std::span(*prompt).last(std::min<size_t>(prompt->size(), 8));
+  tokenizer::DecodeOptions asText;
+  asText.renderSpecial = true;
+  ReasoningSplitter splitter("<think>", "</think>", promptOpensReasoning(m_tokenizer.decode(promptEnd, asText)));
   tokenizer::StreamDecoder decoder(m_tokenizer);
   Clock::time_point firstToken{};
   Clock::time_point reasoningStart = start;

@@ -266,3 +266,44 @@ TEST(ChatSessionDemoModel, SecondTurnReusesTheCacheOnTheRealModel)
 }
 
 } // namespace
+
+namespace {
+
+// A template whose generation prompt opens <think> (as DeepSeek-R1's does): the reply
+// streams as reasoning, and ends cleanly without a closing tag.
+TEST(ChatSessionReasoning, PromptThatOpensThinkStreamsReasoning)
+{
+  auto file = gguf::GgufFile::open(modelPath());
+  ASSERT_TRUE(file.has_value());
+  auto tok = tokenizer::Tokenizer::fromGguf(*file);
+  ASSERT_TRUE(tok.has_value());
+  LoadOptions options;
+  options.backend = BackendKind::Reference;
+  options.contextLength = 256;
+  auto model = loadModel(modelPath(), options);
+  ASSERT_TRUE(model.has_value());
+  for (bool opens : {true, false}) {
+    auto chatTemplate = tmpl::ChatTemplate::parse(std::string("{% for m in messages %}{{ m.content }}\n{% endfor %}") +
+                                                  (opens ? "<think>\n" : "Answer:"));
+    ASSERT_TRUE(chatTemplate.has_value());
+    ChatSession session(**model, *tok, *chatTemplate);
+    std::string reasoning, answer;
+    StreamCallbacks cb;
+    cb.onText = [&](std::string_view t) { answer += t; };
+    cb.onReasoning = [&](std::string_view t) { reasoning += t; };
+    std::atomic<bool> cancel{false};
+    auto stats = session.generate(request({{"user", "Think first.", {}}}, 1.0f, 3, 12), cb, cancel);
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    EXPECT_GT(stats->generatedTokens, 0u);
+    if (opens) {
+      EXPECT_FALSE(reasoning.empty());
+      EXPECT_TRUE(answer.empty()) << answer;
+      EXPECT_GT(stats->reasoningMs, 0.0);
+    } else {
+      EXPECT_TRUE(reasoning.empty()) << reasoning;
+      EXPECT_FALSE(answer.empty());
+    }
+  }
+}
+
+} // namespace
