@@ -83,7 +83,7 @@ int benchCommand(Args args)
   const std::string backend = option(args, "--backend").value_or("auto");
 
   LoadOptions options;
-  options.backend = backend == "vulkan" ? BackendKind::Vulkan : backend == "cpu" ? BackendKind::Cpu : BackendKind::Auto;
+  options.backend = parseBackend(backend).value_or(BackendKind::Auto);
   options.contextLength = uint32_t(std::max(nPrompt, nGen) + 16);
   auto model = loadModel(*path, options);
   if (!model) {

@@ -47,7 +47,7 @@ Result<Loaded> loadChat(const std::string &path, Args args)
 
   LoadOptions options;
   const std::string backend = option(args, "--backend").value_or("auto");
-  options.backend = backend == "vulkan" ? BackendKind::Vulkan : backend == "cpu" ? BackendKind::Cpu : BackendKind::Auto;
+  options.backend = parseBackend(backend).value_or(BackendKind::Auto);
   options.contextLength = uint32_t(std::stoul(option(args, "--ctx").value_or("4096")));
   auto model = loadModel(path, options);
   if (!model)

@@ -2,6 +2,8 @@
 // *Command.cpp and is listed in Cli.cpp's table.
 #pragma once
 
+#include "hearth/model.h"
+
 #include <optional>
 #include <span>
 #include <string>
@@ -33,5 +35,7 @@ void printError(std::string_view message); // "hearth: <message>" on stderr, one
 // Value of "--name VALUE" or "--name=VALUE"; nullopt if absent.
 std::optional<std::string> option(Args args, std::string_view name);
 bool flag(Args args, std::string_view name);
+// "auto", "vulkan", "cpu" or "reference"; nullopt for anything else.
+std::optional<BackendKind> parseBackend(std::string_view name);
 
 } // namespace hearth::cli

@@ -22,19 +22,6 @@ double secondsSince(Clock::time_point start)
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::optional<BackendKind> parseBackend(const std::string &name)
-{
-  if (name == "auto")
-    return BackendKind::Auto;
-  if (name == "vulkan")
-    return BackendKind::Vulkan;
-  if (name == "cpu")
-    return BackendKind::Cpu;
-  if (name == "reference")
-    return BackendKind::Reference;
-  return std::nullopt;
-}
-
 template <class T> bool parseNumber(Args args, std::string_view name, T &value)
 {
   const auto text = option(args, name);
