@@ -2,7 +2,7 @@
 # Hearth vs llama.cpp on the same device, same model file, same prompt length.
 #
 #   tests/bench/compare_llamacpp.sh [--model PATH] [-p 512] [-n 128] [--reps 3]
-#                                   [--hearth BUILD/bin/hearth] [--threads T]
+#                                   [--hearth BUILD/bin/hearth] [--threads T] [--backends vulkan,cpu]
 #
 # Alternates runs (Hearth, llama.cpp Vulkan, Hearth, llama.cpp Vulkan, ...), each run a fresh
 # process with one untimed warm-up, then prints per-engine pp/tg tokens/s (medians over runs),
@@ -12,6 +12,8 @@
 #   ratio-cpu pp<P>=R1 tg<N>=R2   Hearth CPU ÷ llama.cpp CPU, or n/a
 # llama.cpp comes prebuilt from npm node-llama-cpp 3.22.1: run `npm ci` in tests/bench first.
 # On lavapipe, GGML_VK_VISIBLE_DEVICES=0 is set so that ggml uses the CPU-type Vulkan device.
+# --backends vulkan (or cpu) runs only that pair; the other ratio line then reads n/a. The
+# machine's load average (uptime) is printed before and after the runs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +25,7 @@ ng=128
 reps=3
 hearth="${HEARTH_BIN:-}"
 threads="$(nproc)"
+backends="vulkan,cpu"
 while [[ $# -gt 0 ]]; do
   case "$1" in
   --model) model="$2"; shift 2 ;;
@@ -31,7 +34,8 @@ while [[ $# -gt 0 ]]; do
   --reps) reps="$2"; shift 2 ;;
   --hearth) hearth="$2"; shift 2 ;;
   --threads) threads="$2"; shift 2 ;;
-  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+  --backends) backends="$2"; shift 2 ;;
+  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
   *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -71,8 +75,13 @@ hearth_run() { run "$1" "$hearth" bench --model "$model" "${common[@]}" --reps 1
 llama_run() { run "$1" node "$here/llamacpp_bench.mjs" --model "$model" "${common[@]}" --reps 1 --gpu "$2" --threads "$threads"; }
 
 echo "model: $model"
-echo "sizes: pp$np tg$ng, $reps alternating runs per engine, each after one warm-up; $threads CPU threads"
-for ((i = 1; i <= reps; ++i)); do
+echo "sizes: pp$np tg$ng, $reps alternating runs per engine, each after one warm-up; $threads CPU threads; backends $backends"
+echo "load before: $(uptime)"
+want() { [[ ",$backends," == *",$1,"* ]]; }
+vulkan_reps=0 cpu_reps=0
+want vulkan && vulkan_reps=$reps
+want cpu && cpu_reps=$reps
+for ((i = 1; i <= vulkan_reps; ++i)); do
   echo "run $i/$reps: hearth vulkan" >&2
   hearth_run "hearth-vulkan-$i" vulkan || { echo "hearth (vulkan) failed: $(cat "$out/hearth-vulkan-$i.err")" >&2; exit 1; }
   echo "run $i/$reps: llama.cpp vulkan" >&2
@@ -80,7 +89,7 @@ for ((i = 1; i <= reps; ++i)); do
 done
 
 hearth_cpu=1
-for ((i = 1; i <= reps; ++i)); do
+for ((i = 1; i <= cpu_reps; ++i)); do
   if ((hearth_cpu)); then
     echo "run $i/$reps: hearth cpu" >&2
     hearth_run "hearth-cpu-$i" cpu || hearth_cpu=0
@@ -89,6 +98,7 @@ for ((i = 1; i <= reps; ++i)); do
   llama_run "llama-cpu-$i" cpu || { echo "llama.cpp (cpu) failed: $(cat "$out/llama-cpu-$i.err")" >&2; exit 1; }
 done
 
+echo "load after: $(uptime)"
 node --input-type=module - "$out" "$np" "$ng" <<'EOF'
 import fs from "node:fs";
 const [dir, np, ng] = process.argv.slice(2);
