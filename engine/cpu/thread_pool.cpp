@@ -1,6 +1,14 @@
 #include "cpu/thread_pool.h"
 
+#include <chrono>
 #include <cstdlib>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HEARTH_PAUSE() _mm_pause()
+#else
+#define HEARTH_PAUSE() std::this_thread::yield()
+#endif
 
 namespace hearth::cpu {
 namespace {
@@ -9,6 +17,28 @@ void chunk(size_t count, size_t parts, size_t index, size_t &begin, size_t &end)
 {
   begin = count * index / parts;
   end = count * (index + 1) / parts;
+}
+
+// How long a thread spins on an atomic before it sleeps: long enough to cover the gaps
+// between the dispatches of one token, short enough that an idle pool costs nothing.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+// Spins until pred() or kSpin has passed; returns pred().
+template <typename Pred>
+bool spinUntil(Pred pred)
+{
+  if (pred())
+    return true;
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (pred())
+        return true;
+      HEARTH_PAUSE();
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      return pred();
+  }
 }
 
 } // namespace
@@ -23,7 +53,7 @@ ThreadPool::~ThreadPool()
 {
   {
     std::lock_guard lock(m_mutex);
-    m_stop = true;
+    m_stop.store(true);
   }
   m_start.notify_all();
   for (auto &t : m_workers)
@@ -48,20 +78,24 @@ void ThreadPool::parallelFor(size_t count, const std::function<void(size_t, size
     fn(0, count);
     return;
   }
+  m_fn = &fn;
+  m_count = count;
+  m_pending.store(m_workers.size(), std::memory_order_relaxed);
   {
+    // Under the mutex so that a worker deciding to sleep cannot miss this generation.
     std::lock_guard lock(m_mutex);
-    m_fn = &fn;
-    m_count = count;
-    m_pending = m_workers.size();
-    ++m_generation;
+    m_generation.fetch_add(1, std::memory_order_release);
   }
   m_start.notify_all();
   size_t begin, end;
   chunk(count, size(), 0, begin, end);
   if (begin < end)
     fn(begin, end);
-  std::unique_lock lock(m_mutex);
-  m_done.wait(lock, [this] { return m_pending == 0; });
+  auto done = [this] { return m_pending.load(std::memory_order_acquire) == 0; };
+  if (!spinUntil(done)) {
+    std::unique_lock lock(m_mutex);
+    m_done.wait(lock, done);
+  }
   m_fn = nullptr;
 }
 
@@ -69,26 +103,24 @@ void ThreadPool::work(size_t index)
 {
   size_t seen = 0;
   for (;;) {
-    const std::function<void(size_t, size_t)> *fn;
-    size_t count;
-    {
+    auto ready = [&] {
+      return m_stop.load(std::memory_order_acquire) || m_generation.load(std::memory_order_acquire) != seen;
+    };
+    if (!spinUntil(ready)) {
       std::unique_lock lock(m_mutex);
-      m_start.wait(lock, [&] { return m_stop || m_generation != seen; });
-      if (m_stop)
-        return;
-      seen = m_generation;
-      fn = m_fn;
-      count = m_count;
+      m_start.wait(lock, ready);
     }
+    if (m_stop.load(std::memory_order_acquire))
+      return;
+    seen = m_generation.load(std::memory_order_acquire);
     size_t begin, end;
-    chunk(count, size(), index, begin, end);
+    chunk(m_count, size(), index, begin, end);
     if (begin < end)
-      (*fn)(begin, end);
-    {
-      std::lock_guard lock(m_mutex);
-      --m_pending;
+      (*m_fn)(begin, end);
+    if (m_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(m_mutex); // the caller may be between its check and its wait
+      m_done.notify_one();
     }
-    m_done.notify_one();
   }
 }
 

@@ -2,10 +2,15 @@
 // into one contiguous chunk per thread (the caller runs chunk 0) and returns when all are
 // done; no allocation and no thread creation per call.
 //
+// Dispatch is cheap: between calls the workers spin for a short while (~100 µs) on an
+// atomic generation counter before they sleep on a condition variable, so the hundreds
+// of small dispatches of one decoded token cost no system calls; an idle pool sleeps.
+//
 //   cpu::ThreadPool pool(cpu::ThreadPool::defaultThreads());
 //   pool.parallelFor(rows, [&](size_t begin, size_t end) { for (r = begin; r < end; ++r) ... });
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -25,6 +30,7 @@ public:
   size_t size() const { return m_workers.size() + 1; }
 
   // fn(begin, end) over [0, count) in size() chunks (fewer when count is small).
+  // Not reentrant: fn must not call parallelFor on the same pool.
   void parallelFor(size_t count, const std::function<void(size_t, size_t)> &fn);
 
   // Hardware threads (at least 1), or HEARTH_THREADS when set.
@@ -34,13 +40,13 @@ private:
   void work(size_t index);
 
   std::vector<std::thread> m_workers;
-  std::mutex m_mutex;
+  std::mutex m_mutex; // guards sleeping and waking only
   std::condition_variable m_start, m_done;
-  const std::function<void(size_t, size_t)> *m_fn = nullptr;
+  const std::function<void(size_t, size_t)> *m_fn = nullptr; // published by m_generation
   size_t m_count = 0;
-  size_t m_generation = 0;
-  size_t m_pending = 0;
-  bool m_stop = false;
+  std::atomic<size_t> m_generation{0};
+  std::atomic<size_t> m_pending{0};
+  std::atomic<bool> m_stop{false};
 };
 
 } // namespace hearth::cpu

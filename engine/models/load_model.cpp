@@ -1,5 +1,6 @@
-// hearth::loadModel: picks the backend and loads the model with it.
-#include "hearth/devices.h"
+// hearth::loadModel: picks the backend (chooseBackend) and loads the model with it.
+#include "cpu/cpu_model.h"
+#include "hearth/backend.h"
 #include "hearth/model.h"
 #include "models/reference_model.h"
 #include "models/vulkan_model.h"
@@ -8,20 +9,25 @@ namespace hearth {
 
 Result<std::unique_ptr<Model>> loadModel(const std::filesystem::path &path, const LoadOptions &options)
 {
-  switch (options.backend) {
+  auto choice = chooseBackend(options);
+  if (!choice)
+    return std::unexpected(choice.error());
+  switch (choice->kind) {
   case BackendKind::Reference:
     return models::loadReferenceModel(path, options);
   case BackendKind::Vulkan:
     return models::loadVulkanModel(path, options);
-  case BackendKind::Cpu:
-    return fail(ErrorCode::Unsupported, "[engine] the native CPU backend is not built yet; use Vulkan (lavapipe "
-                                        "runs on the CPU) or the reference backend");
+  case BackendKind::Cpu: {
+    cpu::CpuModelOptions cpu;
+    cpu.memoryBudget = choice->memoryBudget;
+    if (options.backend == BackendKind::Auto)
+      cpu.reason = choice->reason; // say why when Hearth chose
+    return cpu::loadCpuModel(path, options, cpu);
+  }
   case BackendKind::Auto:
     break;
   }
-  // Auto: a real GPU runs Vulkan. With only a CPU-type device the native CPU backend
-  // would be the better choice; until it exists, Vulkan on lavapipe is used.
-  return models::loadVulkanModel(path, options);
+  return fail(ErrorCode::Internal, "[engine] no backend chosen for {}", path.filename().string());
 }
 
 } // namespace hearth

@@ -1,0 +1,27 @@
+// Internal: the AVX2/FMA/F16C kernels behind cpu/ops.h. Call them only when
+// cpuHasAvx2() (ops.h's hasAvx2() decides); each handles any length (scalar tails).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hearth::cpu::simd {
+
+bool cpuHasAvx2(); // AVX2, FMA and F16C
+
+// out[i] = gate[i] / (1 + e^−gate[i]) · up[i] (out may alias gate).
+void swiglu(const float *gate, const float *up, float *out, size_t count);
+// x[0, len) = softmax(x) in place.
+void softmaxRow(float *x, size_t len);
+// dst[i] = half(src[i]), round to nearest even.
+void toHalf(const float *src, uint16_t *dst, size_t count);
+// dst[i] = src[i], rounded through f16 when `round`.
+void roundedCopy(const float *src, float *dst, size_t count, bool round);
+
+// One (token, head) of attention: scores[p] = qh·k[p] · scale for p < len, softmax,
+// weights rounded to f16 when `roundWeights`, out = Σ_p w[p] · v[p]. k, v: the head's
+// first element at position 0, rows `stride` halves apart; scores: [len] scratch.
+void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len, size_t headDim,
+            float scale, bool roundWeights, float *scores, float *out);
+
+} // namespace hearth::cpu::simd
