@@ -1,26 +1,38 @@
 // The CPU backend's matrix multiplication: y[t][r] = Σ_c W[r][c] · x[t][c] (shapes as
 // ops::ref::matmul), multi-threaded over rows.
 //
-// Q8_0, Q4_0 and Q4_1 weights run as fast CPU engines do: each token's activations are
-// quantized once to 8-bit blocks of 32 (Q8_0, plus the block sum for Q4_1), each block
-// product is an integer dot product with one scale multiply per block; AVX2/FMA kernels
-// are chosen at run time, with a portable path. The rounding equals
-// ops::ref::Rounding::Ggml's. Other types dequantize a row at a time and use fp32 dots.
+// Quantized weights run as fast CPU engines do: each token's activations are quantized
+// once to 8-bit blocks (Q8_0-style 32-blocks for Q8_0/Q4_0/Q4_1, plus the block sum for
+// Q4_1; Q8_K 256-blocks with their 16-element sums for Q4_K/Q5_K/Q6_K), each block product
+// is an integer dot product with one scale multiply per (sub-)block. F16 and BF16 weights
+// meet activations rounded to f16/bf16, in fp32 arithmetic. All of it is
+// ops::ref::Rounding::Ggml's rounding. Each weight block is loaded once for up to 4 tokens;
+// rows are split among the pool's threads in cache-sized blocks. AVX2/FMA/F16C and
+// AVX-512 VNNI kernels are chosen at run time, with a portable path.
+//
+//   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool);               // best ISA
+//   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool, cpu::Isa::Portable);
 #pragma once
 
 #include "cpu/thread_pool.h"
 #include "hearth/tensor_type.h"
 
 #include <cstddef>
+#include <vector>
 
 namespace hearth::cpu {
 
-enum class Isa { Portable, Avx2 };
+// Avx2: AVX2 + FMA + F16C. Avx512: those plus AVX512F/BW/VL/DQ and AVX512-VNNI.
+enum class Isa { Portable, Avx2, Avx512 };
 
-// The best instruction set this CPU runs (Avx2 needs AVX2 and FMA).
+// The best instruction set this CPU runs (HEARTH_CPU_ISA=portable|avx2 caps it).
 Isa detectIsa();
+// Every ISA this CPU runs, Portable first (the tests run each).
+std::vector<Isa> supportedIsas();
 const char *isaName(Isa isa);
 
+// W: [rows][cols] of `type` (any type ops::isSupportedType accepts; cols a multiple of its
+// block size); x: [n][cols]; y: [n][rows]. An Isa the CPU lacks is a programmer error.
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
             size_t n, ThreadPool &pool, Isa isa = detectIsa());
 

@@ -1,0 +1,73 @@
+// Internal to the CPU matmul (see matmul.h): the activation formats the kernels read and
+// the per-ISA row kernels. A row kernel computes one weight row's dot products with up to
+// kMaxTokens tokens at once, so that each weight block is loaded and unpacked once for all
+// of them (register blocking over tokens).
+#pragma once
+
+#include "cpu/matmul.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hearth::cpu::kernels {
+
+inline constexpr size_t kMaxTokens = 4;
+
+// One token's activations for Q8_0/Q4_0/Q4_1 weights: 8-bit blocks of 32, as
+// ops::ref::Rounding::Ggml rounds them (Q8_0; Q8_1's block sum for Q4_1).
+struct Q8Block {
+  float d;      // half(amax / 127), widened
+  float s;      // half(d_float · Σq): the block sum a Q4_1 min multiplies
+  int8_t q[32];
+};
+
+// One token's activations for the K-quants: 8-bit blocks of 256 (Q8_K) with the sums of
+// each 16 values, which the weights' mins (Q4_K/Q5_K) and offset (Q6_K) multiply.
+struct Q8KBlock {
+  float d;            // value = d · q (float scale, not half)
+  int16_t bsums[16];  // Σ q over elements 16k .. 16k+15
+  int8_t q[256];
+};
+
+enum class Activations {
+  Q8,    // Q8Block per 32 columns
+  Q8K,   // Q8KBlock per 256 columns
+  F32,   // floats as given
+  F16,   // floats rounded to half precision
+  BF16,  // floats rounded to bfloat16
+};
+
+// out[t] = Σ_c row[c] · x_t[c] for t < tokens (1..kMaxTokens), where token t's activations
+// start at x + t · xStride bytes. `blocks`: weight blocks per row (columns for F32/F16/BF16).
+using RowDot = void (*)(const void *row, const void *x, size_t xStride, size_t blocks, size_t tokens,
+                        float *out);
+
+// The row kernel of `type` for `isa` (nullptr: the type has none), and its activations.
+struct Kernel {
+  RowDot dot = nullptr;
+  Activations activations = Activations::F32;
+};
+
+Activations activationsFor(TensorType type);
+
+// Per-ISA tables (the x86 ones exist on x86 only; the caller checks the CPU first).
+RowDot portableKernel(TensorType type);
+RowDot avx2Kernel(TensorType type);
+RowDot avx512Kernel(TensorType type);
+
+// Activations of one token, cols columns: Q8 writes cols/32 blocks, Q8K cols/256 blocks,
+// the float formats cols floats. Identical results on every ISA.
+void quantizeActivations(Activations format, const float *x, size_t cols, void *out, Isa isa);
+size_t activationBytes(Activations format, size_t cols);
+
+// Portable pieces the SIMD quantizers share.
+void quantizeQ8Portable(const float *x, size_t cols, Q8Block *out);
+void quantizeQ8KPortable(const float *x, size_t cols, Q8KBlock *out);
+void quantizeQ8Avx2(const float *x, size_t cols, Q8Block *out);
+void quantizeQ8KAvx2(const float *x, size_t cols, Q8KBlock *out);
+void roundHalfAvx2(const float *x, size_t cols, float *out);
+
+// Q4_K/Q5_K: the 6-bit scales (bytes 0..7) and mins (bytes 8..15) of the 8 sub-blocks.
+void unpackScalesK4(const uint8_t *packed, uint8_t *out16);
+
+} // namespace hearth::cpu::kernels
