@@ -1,6 +1,7 @@
 // hearth::chooseBackend: which backend runs a model (see hearth/backend.h).
 #include "hearth/backend.h"
 
+#include "cpu/thread_pool.h"
 #include "vk/device_query.h"
 
 #include <cstdlib>
@@ -36,6 +37,14 @@ std::string cpuModelName()
   return "CPU";
 }
 
+const DeviceInfo &deviceAt(const std::vector<DeviceInfo> &devices, uint32_t index)
+{
+  for (const DeviceInfo &d : devices)
+    if (d.index == index)
+      return d;
+  return devices.front();
+}
+
 bool isGpu(DeviceType type)
 {
   return type == DeviceType::Discrete || type == DeviceType::Integrated || type == DeviceType::Virtual;
@@ -43,7 +52,7 @@ bool isGpu(DeviceType type)
 
 BackendChoice cpuChoice(BackendKind kind, const BackendFacts &facts, std::string reason)
 {
-  return {kind, std::move(reason), facts.cpuName, facts.ramAvailable, 0};
+  return {kind, std::move(reason), facts.cpuName, facts.ramAvailable, 0, facts.threads};
 }
 
 Result<BackendChoice> vulkanChoice(const BackendFacts &facts, std::string reason)
@@ -54,8 +63,8 @@ Result<BackendChoice> vulkanChoice(const BackendFacts &facts, std::string reason
   auto index = vk::pickDevice(facts.devices, facts.deviceSelector);
   if (!index)
     return std::unexpected(index.error());
-  const DeviceInfo &d = facts.devices[*index];
-  return BackendChoice{BackendKind::Vulkan, std::move(reason), d.name, d.budgetBytes, d.index};
+  const DeviceInfo &d = deviceAt(facts.devices, *index);
+  return BackendChoice{BackendKind::Vulkan, std::move(reason), d.name, d.budgetBytes, d.index, 0};
 }
 
 Result<BackendChoice> explicitChoice(BackendKind kind, const BackendFacts &facts, std::string_view by)
@@ -118,13 +127,13 @@ Result<BackendChoice> decideBackend(const BackendFacts &facts)
   if (!facts.deviceSelector.empty())
     return vulkanChoice(facts, fmt::format("Vulkan device '{}' asked for", facts.deviceSelector));
   auto best = vk::pickDevice(facts.devices, "");
-  if (best && isGpu(facts.devices[*best].type) && facts.devices[*best].usable) {
-    const DeviceInfo &d = facts.devices[*best];
+  if (!best)
+    return cpuChoice(BackendKind::Cpu, facts, fmt::format("no usable Vulkan device ({}): native CPU", best.error().message));
+  const DeviceInfo &d = deviceAt(facts.devices, *best);
+  if (isGpu(d.type))
     return vulkanChoice(facts, fmt::format("{} found: Vulkan", deviceTypeName(d.type)));
-  }
-  const std::string name = best ? facts.devices[*best].name : facts.devices.front().name;
   return cpuChoice(BackendKind::Cpu, facts,
-                   fmt::format("only a CPU-type Vulkan device ({}): native CPU is faster", name));
+                   fmt::format("only a CPU-type Vulkan device ({}): native CPU is faster", d.name));
 }
 
 uint64_t availableRam()
@@ -159,6 +168,7 @@ Result<BackendChoice> chooseBackend(const LoadOptions &options)
   }
   facts.ramAvailable = envBytes("HEARTH_CPU_BUDGET", availableRam());
   facts.cpuName = cpuModelName();
+  facts.threads = uint32_t(cpu::ThreadPool::defaultThreads());
   auto choice = decideBackend(facts);
   if (choice && choice->kind == BackendKind::Vulkan)
     choice->memoryBudget = envBytes("HEARTH_VK_BUDGET", choice->memoryBudget);

@@ -27,6 +27,7 @@ struct BackendChoice {
   std::string deviceName;              // the Vulkan device's name, or the CPU's model name
   uint64_t memoryBudget = 0;           // bytes: the Vulkan device budget, or RAM available (CPU)
   uint32_t deviceIndex = 0;            // Vulkan only: index in listDevices()
+  uint32_t threads = 0;                // Cpu only: worker threads (HEARTH_THREADS, else hardware threads)
 };
 
 // "vulkan", "cpu", "reference", "auto" (and back); nullopt for anything else.
@@ -42,6 +43,7 @@ struct BackendFacts {
   std::string vulkanError;           // why listing Vulkan devices failed ("" = it did not)
   uint64_t ramAvailable = 0;         // MemAvailable, bytes
   std::string cpuName;               // "Intel(R) Xeon(R) ..."
+  uint32_t threads = 1;              // what the CPU backend would use
 };
 
 // The pure decision from `facts` (unit-testable). Errors: an unknown HEARTH_BACKEND value,
