@@ -108,7 +108,7 @@ private:
     const size_t qDim = size_t(c.nHead) * c.headDim, kvDim = size_t(c.nHeadKv) * c.headDim;
     const float *freqs = m_ropeFreqs.empty() ? nullptr : m_ropeFreqs.data();
 
-    ops::ref::rmsNorm(s.x.data(), L.attnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps);
+    ops::ref::rmsNorm(s.x.data(), L.attnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps, m_rounding);
     matmul(w.wq, s.h.data(), s.q.data(), n);
     matmul(w.wk, s.h.data(), s.k.data(), n);
     matmul(w.wv, s.h.data(), s.v.data(), n);
@@ -117,8 +117,8 @@ private:
       ops::ref::addBias(s.k.data(), L.bk.data(), n, kvDim);
       ops::ref::addBias(s.v.data(), L.bv.data(), n, kvDim);
     }
-    ops::ref::rope(s.q.data(), n, c.nHead, c.headDim, pos0, c.ropeDims, c.ropeFreqBase, c.ropeNeox, freqs);
-    ops::ref::rope(s.k.data(), n, c.nHeadKv, c.headDim, pos0, c.ropeDims, c.ropeFreqBase, c.ropeNeox, freqs);
+    ops::ref::rope(s.q.data(), n, c.nHead, c.headDim, pos0, c.ropeDims, c.ropeFreqBase, c.ropeNeox, freqs, m_rounding);
+    ops::ref::rope(s.k.data(), n, c.nHeadKv, c.headDim, pos0, c.ropeDims, c.ropeFreqBase, c.ropeNeox, freqs, m_rounding);
     ops::ref::kvWrite(L.k.data(), s.k.data(), n, pos0, c.nHeadKv, c.headDim);
     ops::ref::kvWrite(L.v.data(), s.v.data(), n, pos0, c.nHeadKv, c.headDim);
     ops::ref::attention(s.q.data(), L.k.data(), L.v.data(), s.att.data(), n, pos0, c.nHead,
@@ -131,10 +131,10 @@ private:
   {
     const ModelConfig &c = m_config;
     const LayerWeights &w = m_w.layers[il];
-    ops::ref::rmsNorm(s.x.data(), m_layers[il].ffnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps);
+    ops::ref::rmsNorm(s.x.data(), m_layers[il].ffnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps, m_rounding);
     matmul(w.gate, s.h.data(), s.gate.data(), n);
     matmul(w.up, s.h.data(), s.up.data(), n);
-    ops::ref::swiglu(s.gate.data(), s.up.data(), s.gate.data(), n * c.nFf);
+    ops::ref::swiglu(s.gate.data(), s.up.data(), s.gate.data(), n * c.nFf, m_rounding, c.nFf);
     matmul(w.down, s.gate.data(), s.h.data(), n);
     ops::ref::add(s.x.data(), s.h.data(), n * c.nEmbd);
   }
@@ -161,7 +161,8 @@ private:
     }
     // Final norm and logits: of every token, or only of the last one.
     const size_t first = allLogits ? 0 : n - 1, count = n - first;
-    ops::ref::rmsNorm(s.x.data() + first * c.nEmbd, m_outputNorm.data(), s.h.data(), count, c.nEmbd, c.rmsEps);
+    ops::ref::rmsNorm(s.x.data() + first * c.nEmbd, m_outputNorm.data(), s.h.data(), count, c.nEmbd,
+                      c.rmsEps, m_rounding);
     m_logits.resize(count * c.nVocab);
     matmul(m_w.output, s.h.data(), m_logits.data(), count);
   }

@@ -1,6 +1,7 @@
 // Plain reference ops (see cpu_ref.h): loops written for clarity, double accumulation.
 #include "ops/cpu_ref.h"
 
+#include "ops/cpu_ref_ggml.h"
 #include "ops/quant.h"
 
 #include <algorithm>
@@ -90,8 +91,11 @@ void embedding(TensorType type, const void *table, size_t dim, const int32_t *to
   }
 }
 
-void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps)
+void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps,
+             Rounding rounding)
 {
+  if (rounding == Rounding::Ggml)
+    return ggml::rmsNorm(x, w, y, n, dim, eps);
   for (size_t t = 0; t < n; ++t) {
     const float *xt = x + t * dim;
     const double meanSquare = dot(xt, xt, dim) / double(dim);
@@ -101,53 +105,23 @@ void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, flo
   }
 }
 
-// Q8_1's block sum as llama.cpp stores it, half(d · Σq), minus the sum of the rounded
-// values, half(d) · Σq: what a Q4_1 product adds through the weight block's min.
-// x: the unrounded activations [cols]; corr: [cols / 32].
-void q8_1SumCorrection(const float *x, size_t cols, std::vector<float> &corr)
-{
-  corr.assign(cols / 32, 0.0f);
-  for (size_t b = 0; b < cols / 32; ++b) {
-    float amax = 0.0f;
-    for (size_t j = 0; j < 32; ++j)
-      amax = std::max(amax, std::fabs(x[32 * b + j]));
-    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
-    const float d = amax / 127.0f;
-    float sum = 0.0f;
-    for (size_t j = 0; j < 32; ++j)
-      sum += std::nearbyint(x[32 * b + j] * id);
-    corr[b] = roundHalf(d * sum) - roundHalf(d) * sum;
-  }
-}
-
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
             size_t n, Rounding rounding)
 {
+  if (rounding == Rounding::Ggml && ggml::hasIntegerMatmul(type))
+    return ggml::matmul(type, w, rows, cols, x, y, n);
   const size_t stride = rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
   std::vector<float> row(cols), rounded;
-  std::vector<std::vector<float>> corr; // [n][cols / 32], Ggml rounding of Q4_1 only
   if (rounding == Rounding::Ggml) {
-    if (type == TensorType::Q4_1) {
-      corr.resize(n);
-      for (size_t t = 0; t < n; ++t)
-        q8_1SumCorrection(x + t * cols, cols, corr[t]);
-    }
     rounded.assign(x, x + n * cols);
     roundActivations(type, rounded.data(), n, cols);
     x = rounded.data();
   }
   for (size_t r = 0; r < rows; ++r) {
     dequantizeRow(type, base + r * stride, row.data(), cols); // once per row, all tokens
-    for (size_t t = 0; t < n; ++t) {
-      double sum = dot(row.data(), x + t * cols, cols);
-      if (!corr.empty()) {
-        const auto *blocks = reinterpret_cast<const BlockQ4_1 *>(base + r * stride);
-        for (size_t b = 0; b < cols / 32; ++b)
-          sum += double(halfToFloat(blocks[b].m)) * corr[t][b];
-      }
-      y[t * rows + r] = float(sum);
-    }
+    for (size_t t = 0; t < n; ++t)
+      y[t * rows + r] = float(dot(row.data(), x + t * cols, cols));
   }
 }
 
@@ -165,8 +139,10 @@ void add(float *x, const float *y, size_t count)
 }
 
 void rope(float *x, size_t n, size_t nHeads, size_t headDim, uint32_t pos0, uint32_t ropeDims,
-          float freqBase, bool neox, const float *freqFactors)
+          float freqBase, bool neox, const float *freqFactors, Rounding rounding)
 {
+  if (rounding == Rounding::Ggml)
+    return ggml::rope(x, n, nHeads, headDim, pos0, ropeDims, freqBase, neox, freqFactors);
   assert(ropeDims % 2 == 0 && ropeDims <= headDim);
   const size_t half = ropeDims / 2;
   for (size_t t = 0; t < n; ++t) {
@@ -200,7 +176,8 @@ void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t k
 void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
                uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim, Rounding rounding)
 {
-  const bool ggml = rounding == Rounding::Ggml;
+  if (rounding == Rounding::Ggml)
+    return ggml::attention(q, kCache, vCache, out, n, pos0, nHead, nHeadKv, headDim);
   std::vector<float> qh(headDim);
   assert(nHeadKv > 0 && nHead % nHeadKv == 0);
   const size_t group = nHead / nHeadKv;
@@ -214,15 +191,12 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
       const size_t kvh = h / group;
       const float *qt = q + (t * nHead + h) * headDim;
       for (size_t d = 0; d < headDim; ++d)
-        qh[d] = ggml ? roundHalf(qt[d]) : qt[d];
+        qh[d] = qt[d];
       for (size_t p = 0; p < len; ++p) {
         dequantizeRow(TensorType::F16, kCache + p * kvWidth + kvh * headDim, key.data(), headDim);
         scores[p] = float(dot(qh.data(), key.data(), headDim)) * scale;
       }
       softmax(scores.data(), 1, len);
-      if (ggml)
-        for (size_t p = 0; p < len; ++p)
-          scores[p] = roundHalf(scores[p]);
       std::fill(acc.begin(), acc.end(), 0.0);
       for (size_t p = 0; p < len; ++p) {
         const uint16_t *v = vCache + p * kvWidth + kvh * headDim;
@@ -252,8 +226,11 @@ void softmax(float *x, size_t n, size_t dim)
   }
 }
 
-void swiglu(const float *gate, const float *up, float *out, size_t count)
+void swiglu(const float *gate, const float *up, float *out, size_t count, Rounding rounding,
+            size_t rowLength)
 {
+  if (rounding == Rounding::Ggml)
+    return ggml::swiglu(gate, up, out, count, rowLength);
   for (size_t i = 0; i < count; ++i) {
     const float g = gate[i];
     out[i] = g / (1.0f + std::exp(-g)) * up[i];

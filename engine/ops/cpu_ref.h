@@ -16,13 +16,17 @@
 
 namespace hearth::ops::ref {
 
-// How activations are rounded where they meet weights or the KV cache.
+// How the reference rounds.
 //  Exact: fp32 activations, double accumulation: the mathematical ground truth.
-//  Ggml: as llama.cpp's CPU backend rounds them, so that results can be compared with
-//   llama.cpp's closely: before a product with weights, activations are quantized to the
-//   weight type's partner format (Q8_0 for Q4_0/Q8_0, Q8_1 for Q4_1, Q8_K for the
-//   K-quants, f16 for F16, bf16 for BF16); in attention, queries and softmax weights are
-//   rounded to f16 before their products with the f16 cache. Sums stay exact.
+//  Ggml: llama.cpp's CPU backend's arithmetic (x86, AVX-512 and AMX: the machine that made
+//   tests/fixtures/llamacpp/), to compare with llama.cpp to the last bit where possible
+//   (cpu_ref_ggml.h has the details). Products of Q4_0/Q4_1/Q8_0 weights quantize each
+//   activation row to 8-bit 32-blocks (Q8_0/Q8_1: round-to-even quants, f16 scale and
+//   block sum) and sum the integer block products in order in fp32 with fused
+//   multiply-adds; other weight types see roundActivations() and exact sums. RMSNorm,
+//   RoPE, attention (f16 queries and probabilities, 16-lane sums, polynomial exp) and
+//   SwiGLU follow llama.cpp's float operation order; attention of a batch of ≥ 2 tokens
+//   sums differently from a single token's, as llama.cpp's does.
 // Quantizing activations moves this model's logits by ~0.3, about as much as llama.cpp
 // differs from Exact, so only Ggml can reproduce llama.cpp's near-ties.
 enum class Rounding { Exact, Ggml };
@@ -38,7 +42,8 @@ void embedding(TensorType type, const void *table, size_t dim, const int32_t *to
 
 // y[t][c] = x[t][c] / sqrt(mean_c(x[t][c]²) + eps) * w[c]. x, y: [n][dim] (may alias);
 // w: [dim].
-void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps);
+void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps,
+             Rounding rounding = Rounding::Exact);
 
 // y[t][r] = Σ_c W[r][c] · x[t][c]. W: [rows][cols] of `type` (each row rowBytes(type, cols)
 // bytes, as GGUF stores a tensor with ne0 = cols, ne1 = rows); x: [n][cols]; y: [n][rows].
@@ -58,7 +63,8 @@ void add(float *x, const float *y, size_t count);
 // freqFactors ([ropeDims/2], optional, Llama 3.x's rope_freqs): pair i's angle is divided
 // by freqFactors[i].
 void rope(float *x, size_t n, size_t nHeads, size_t headDim, uint32_t pos0, uint32_t ropeDims,
-          float freqBase, bool neox, const float *freqFactors = nullptr);
+          float freqBase, bool neox, const float *freqFactors = nullptr,
+          Rounding rounding = Rounding::Exact);
 
 // cache[pos0 + t][h][d] = half(kv[t][h][d]). cache: [ctx][kvHeads][headDim] of f16 (one
 // layer's K or V); kv: [n][kvHeads][headDim]. Positions must be < ctx (caller checks).
@@ -78,6 +84,9 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
 void softmax(float *x, size_t n, size_t dim);
 
 // out[i] = silu(gate[i]) · up[i], silu(g) = g / (1 + e^−g). All [count]; out may alias.
-void swiglu(const float *gate, const float *up, float *out, size_t count);
+// rowLength (Ggml only: which elements take the vectorized exp): the length of a token's
+// row, 0 for count.
+void swiglu(const float *gate, const float *up, float *out, size_t count,
+            Rounding rounding = Rounding::Exact, size_t rowLength = 0);
 
 } // namespace hearth::ops::ref

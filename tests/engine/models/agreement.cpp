@@ -46,13 +46,14 @@ int32_t argmax(std::span<const float> logits)
 
 } // namespace
 
-PromptAgreement checkPrompt(Model &model, const LlamaCppPrompt &prompt)
+PromptAgreement checkPrompt(Model &model, const LlamaCppPrompt &prompt, bool decodeContinuation)
 {
   PromptAgreement a;
   a.name = prompt.name;
   std::vector<int32_t> seq = prompt.tokens;
   // The last continuation token is never fed back.
-  seq.insert(seq.end(), prompt.greedy.begin(), prompt.greedy.end() - (prompt.greedy.empty() ? 0 : 1));
+  if (!decodeContinuation)
+    seq.insert(seq.end(), prompt.greedy.begin(), prompt.greedy.end() - (prompt.greedy.empty() ? 0 : 1));
   if (auto s = model.truncate(0); !s) {
     ADD_FAILURE() << s.error().message;
     return a;
@@ -80,9 +81,24 @@ PromptAgreement checkPrompt(Model &model, const LlamaCppPrompt &prompt)
   }
   a.greedyLength = prompt.greedy.size();
   const size_t last = prompt.tokens.size() - 1;
-  while (a.greedyMatched < a.greedyLength &&
-         argmax(at(last + a.greedyMatched)) == prompt.greedy[a.greedyMatched])
-    ++a.greedyMatched;
+  if (!decodeContinuation) {
+    while (a.greedyMatched < a.greedyLength &&
+           argmax(at(last + a.greedyMatched)) == prompt.greedy[a.greedyMatched])
+      ++a.greedyMatched;
+    return a;
+  }
+  int32_t next = argmax(at(last));
+  while (a.greedyMatched < a.greedyLength && next == prompt.greedy[a.greedyMatched]) {
+    if (++a.greedyMatched == a.greedyLength)
+      break;
+    const uint32_t position = uint32_t(prompt.tokens.size() + a.greedyMatched - 1);
+    auto step = model.eval(std::span<const int32_t>(&next, 1), position, /*allLogits=*/false);
+    if (!step) {
+      ADD_FAILURE() << prompt.name << ": " << step.error().message;
+      return a;
+    }
+    next = argmax(*step);
+  }
   return a;
 }
 

@@ -42,11 +42,14 @@ struct PromptAgreement {
   bool greedyIdentical() const { return greedyMatched == greedyLength; }
 };
 
-// Evaluates prompt + llama.cpp's continuation in one batch from an empty KV cache (every
-// position's logits). Greedy decoding is deterministic, so the continuation is identical
-// exactly when the argmax at each continuation step equals llama.cpp's next token; this
-// checks that without decoding token by token. Fails the test on an engine error.
-PromptAgreement checkPrompt(Model &model, const LlamaCppPrompt &prompt);
+// Evaluates the prompt in one batch from an empty KV cache (every position's logits), then
+// the continuation. Greedy decoding is deterministic, so the continuation is identical
+// exactly when the argmax at each continuation step equals llama.cpp's next token.
+// decodeContinuation: feed the continuation one token at a time, as llama.cpp produced it
+// (a backend whose arithmetic depends on the batch size then matches it); otherwise in the
+// same batch as the prompt (faster on backends that pay per submission). Fails the test on
+// an engine error.
+PromptAgreement checkPrompt(Model &model, const LlamaCppPrompt &prompt, bool decodeContinuation = false);
 
 struct AgreementReport {
   std::vector<PromptAgreement> prompts;

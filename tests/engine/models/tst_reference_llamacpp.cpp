@@ -1,18 +1,22 @@
 // The reference backend on the demo model (SmolLM2-135M-Instruct Q4_1) against llama.cpp's
 // logits and greedy continuations (tests/fixtures/llamacpp/smollm2-135m-instruct-q4_1.json).
 //
-// What agreement is possible: this model's logits move by up to ~1 with the rounding of
-// activations. llama.cpp against itself (CPU, flash attention on vs off) agrees on the
-// top-1 token at 96.9% of the 545 positions, max |logit diff| 1.10, and only 3 of the 10
-// greedy continuations stay identical. The reference with ggml-style rounding measured
-// 97.98% top-1, max diff 1.51, 2/10 identical continuations, every first continuation
-// token identical (all ten prompts); with exact math, see the commit notes. So the test
-// asserts top-1 ≥ 96% and the first greedy token, and prints the rest.
+// With Rounding::Ggml the reference reproduces llama.cpp's CPU arithmetic on the machine
+// that made the fixture (x86, AVX-512 and AMX kernels; see ops/cpu_ref_ggml.h) operation for
+// operation: measured 100% top-1 agreement at the 545 positions of the ten prompts, max
+// |logit diff| below 1e-5 (the fixture's rounding) and 10/10 identical greedy continuations,
+// the continuation decoded token by token as llama.cpp produced it (its single-token
+// attention sums in another order than its batched one). For scale: llama.cpp against
+// itself with flash attention on vs off agrees on only 96.9% of the positions (max diff
+// 1.10, 3/10 identical continuations), and the reference with exact math on ~98%. So the
+// test asserts top-1 ≥ 99%, every continuation identical and max diff ≤ 0.05 (margin for a
+// C library whose sinf/cosf/expf round differently).
 //
 // The reference is slow (~0.1 s of CPU per token): the test runs every fifth prompt (2 of
-// 10: a chat and a plain-text prompt, 61 positions, ~190 tokens, ~20 s of CPU); HEARTH_AGREEMENT_ALL=1 runs all ten, HEARTH_AGREEMENT_PROMPT=name
-// one, HEARTH_AGREEMENT_EXACT=1 uses exact math, HEARTH_AGREEMENT_VERBOSE=1 prints every
-// position.
+// 10: a chat and a plain-text prompt, 61 positions and 128 decoded tokens, ~20 s of CPU);
+// HEARTH_AGREEMENT_ALL=1 runs all ten, HEARTH_AGREEMENT_PROMPT=name one,
+// HEARTH_AGREEMENT_EXACT=1 uses exact math (then only top-1 ≥ 96% is asserted),
+// HEARTH_AGREEMENT_VERBOSE=1 prints every position.
 #include "agreement.h"
 #include "models/reference_model.h"
 
@@ -49,13 +53,19 @@ TEST(ReferenceModel, AgreesWithLlamaCppOnTheDemoModel)
   for (size_t i = 0; i < fixture.prompts.size(); ++i) {
     const auto &prompt = fixture.prompts[i];
     if (only ? prompt.name == only : (all || i % 5 == 0))
-      report.prompts.push_back(test::checkPrompt(**model, prompt));
+      report.prompts.push_back(test::checkPrompt(**model, prompt, /*decodeContinuation=*/true));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.print(std::string("reference (") + (exact ? "exact" : "ggml rounding") + ") vs llama.cpp (CPU)");
   std::printf("(%zu prompts in %.1f s)\n", report.prompts.size(), seconds);
 
-  EXPECT_GE(report.top1Rate(), 0.96);
+  if (exact) {
+    EXPECT_GE(report.top1Rate(), 0.96);
+    return;
+  }
+  EXPECT_GE(report.top1Rate(), 0.99);
+  EXPECT_LE(report.maxLogitDiff(), 0.05f);
   for (const auto &p : report.prompts)
-    EXPECT_GE(p.greedyMatched, 1u) << p.name << ": first greedy token differs";
+    EXPECT_TRUE(p.greedyIdentical()) << p.name << ": greedy continuation differs after " << p.greedyMatched
+                                     << " tokens";
 }

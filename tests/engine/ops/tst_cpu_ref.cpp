@@ -147,3 +147,93 @@ TEST(CpuRef, SoftmaxSwigluEmbeddingBiasAdd)
   ref::add(x, x, 4);
   EXPECT_EQ(x[0], 22.0f);
 }
+
+// Rounding::Ggml (llama.cpp's CPU arithmetic, ops/cpu_ref_ggml.h) is exact bit for bit only
+// against llama.cpp itself (tests/engine/models/tst_reference_llamacpp.cpp); here each op
+// stays within its rounding of the exact one, with a hand-checked case where possible.
+namespace {
+double relError(const std::vector<float> &ref, const std::vector<float> &got)
+{
+  double num = 0, den = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    num += (double(ref[i]) - got[i]) * (double(ref[i]) - got[i]);
+    den += double(ref[i]) * ref[i];
+  }
+  return std::sqrt(num / den);
+}
+std::vector<float> normals(size_t n, unsigned seed, float scale = 1.0f)
+{
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> v(n);
+  for (auto &x : v)
+    x = normal(rng) * scale;
+  return v;
+}
+} // namespace
+
+TEST(CpuRefGgml, MatmulQuantizesActivationsToEightBitsAndStaysNearExact)
+{
+  const size_t rows = 7, cols = 96, n = 3;
+  const auto w = normals(rows * cols, 3), x = normals(n * cols, 4);
+  for (TensorType type : {TensorType::Q4_0, TensorType::Q4_1, TensorType::Q8_0}) {
+    std::vector<std::byte> q(rowBytes(type, cols) * rows);
+    for (size_t r = 0; r < rows; ++r)
+      quantizeRow(type, &w[r * cols], q.data() + r * rowBytes(type, cols), cols);
+    std::vector<float> exact(n * rows), ggml(n * rows), rounded(n * rows);
+    ref::matmul(type, q.data(), rows, cols, x.data(), exact.data(), n);
+    ref::matmul(type, q.data(), rows, cols, x.data(), ggml.data(), n, ref::Rounding::Ggml);
+    EXPECT_GT(relError(exact, ggml), 1e-5) << tensorTypeName(type) << ": activations were not quantized";
+    EXPECT_LT(relError(exact, ggml), 2e-2) << tensorTypeName(type);
+    // The same 8-bit values, summed exactly: differs from Ggml's fp32 sums only by rounding.
+    std::vector<float> xr = x;
+    ref::roundActivations(type, xr.data(), n, cols);
+    ref::matmul(type, q.data(), rows, cols, xr.data(), rounded.data(), n);
+    if (type != TensorType::Q4_1) { // Q4_1 also uses the f16 block sum, not Σ of rounded values
+      EXPECT_LT(relError(rounded, ggml), 1e-6) << tensorTypeName(type);
+    }
+  }
+  // One block, hand-checked: x = 127 at j = 0, zeros elsewhere → d_x = half(1) = 1,
+  // q_x = 127; weights all 2 → d_w = half(2/127), q_w = 127: y = fp32(127 · 127 · d_w).
+  std::vector<float> one(32, 0.0f), wrow(32, 2.0f), y(1);
+  one[0] = 127.0f;
+  std::vector<std::byte> wq(rowBytes(TensorType::Q8_0, 32));
+  quantizeRow(TensorType::Q8_0, wrow.data(), wq.data(), 32);
+  ref::matmul(TensorType::Q8_0, wq.data(), 1, 32, one.data(), y.data(), 1, ref::Rounding::Ggml);
+  EXPECT_EQ(y[0], 16129.0f * halfToFloat(floatToHalf(2.0f / 127.0f)));
+}
+
+TEST(CpuRefGgml, NormRopeAttentionAndSwigluStayWithinRoundingOfExact)
+{
+  const size_t n = 20, dim = 128, nHead = 4, nHeadKv = 2, headDim = 32;
+  const auto x = normals(n * dim, 5, 3.0f), w = normals(dim, 6);
+  std::vector<float> a(n * dim), b(n * dim);
+  ref::rmsNorm(x.data(), w.data(), a.data(), n, dim, 1e-5f);
+  ref::rmsNorm(x.data(), w.data(), b.data(), n, dim, 1e-5f, ref::Rounding::Ggml);
+  EXPECT_LT(relError(a, b), 1e-6);
+
+  auto qa = normals(n * nHead * headDim, 7), qb = qa;
+  ref::rope(qa.data(), n, nHead, headDim, 200, headDim, 10000.0f, false);
+  ref::rope(qb.data(), n, nHead, headDim, 200, headDim, 10000.0f, false, nullptr, ref::Rounding::Ggml);
+  EXPECT_GT(relError(qa, qb), 0.0) << "float angles by repeated products differ from exact ones";
+  EXPECT_LT(relError(qa, qb), 1e-4);
+
+  const auto kv = normals((n + 30) * nHeadKv * headDim, 8);
+  std::vector<uint16_t> kc(kv.size()), vc(kv.size());
+  for (size_t i = 0; i < kv.size(); ++i) {
+    kc[i] = floatToHalf(kv[i]);
+    vc[i] = floatToHalf(kv[kv.size() - 1 - i]);
+  }
+  for (size_t batch : {n, size_t(1)}) { // a batch (prefill sums) and a single token (decode sums)
+    std::vector<float> oa(batch * nHead * headDim), ob(oa.size());
+    ref::attention(qa.data(), kc.data(), vc.data(), oa.data(), batch, 30, nHead, nHeadKv, headDim);
+    ref::attention(qa.data(), kc.data(), vc.data(), ob.data(), batch, 30, nHead, nHeadKv, headDim, ref::Rounding::Ggml);
+    EXPECT_LT(relError(oa, ob), 2e-3) << "batch " << batch; // f16 queries and weights
+  }
+
+  const auto g = normals(3 * 40, 9, 4.0f), u = normals(3 * 40, 10);
+  std::vector<float> sa(g.size()), sb(g.size());
+  ref::swiglu(g.data(), u.data(), sa.data(), g.size());
+  ref::swiglu(g.data(), u.data(), sb.data(), g.size(), ref::Rounding::Ggml, 40); // 32 polynomial + 8 expf per row
+  EXPECT_LT(relError(sa, sb), 1e-6);
+}
