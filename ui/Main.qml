@@ -69,6 +69,9 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+Shift+C"; onActivated: root.chat.copyToClipboard(root.chat.lastReplyText()) }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
     Shortcut { sequence: "Ctrl+M"; onActivated: modelsPage.active = !modelsPage.active }
+    Shortcut { sequence: "Ctrl+E"; onActivated: exportDialog.open() }
+
+    function showToast(text) { toast.text = text; toastTimer.restart() }
 
     Sidebar {
         id: sidebar
@@ -176,5 +179,35 @@ ApplicationWindow {
     }
 
     SettingsDialog { id: settingsDialog; prefs: prefs }
+    ExportDialog {
+        id: exportDialog
+        objectName: "exportDialog"
+        chat: root.chat
+        onExported: (path) => root.showToast(qsTr("Exported to %1").arg(path))
+    }
+    Rectangle { // a short confirmation (export), above the composer
+        id: toastBox
+        anchors.horizontalCenter: main.horizontalCenter
+        y: root.height - composer.height - Theme.sp(10) - height
+        width: Math.min(toast.implicitWidth + Theme.sp(8), main.width - Theme.sp(8))
+        height: toast.implicitHeight + Theme.sp(4)
+        radius: Theme.radiusCard
+        color: Theme.surface
+        border.color: Theme.border
+        visible: toastTimer.running
+        Text {
+            id: toast
+            objectName: "toast"
+            anchors.centerIn: parent
+            width: parent.width - Theme.sp(8)
+            elide: Text.ElideMiddle
+            horizontalAlignment: Text.AlignHCenter
+            color: Theme.text
+            font.pixelSize: Theme.fontSmall
+            Accessible.role: Accessible.StatusBar
+            Accessible.name: text
+        }
+        Timer { id: toastTimer; interval: 5000 }
+    }
     Component.onCompleted: composer.focusInput()
 }

@@ -85,6 +85,20 @@ void ChatController::openConversation(qint64 id)
   setConversation(id);
 }
 
+void ChatController::openMessage(qint64 conversationId, qint64 messageId)
+{
+  openConversation(conversationId);
+  if (messageId <= 0)
+    return;
+  if (m_messages.rowOfMessage(messageId) < 0 && !streaming()) {
+    // A hit on another branch: show that branch.
+    if (auto s = m_store->selectBranch(messageId); !s)
+      setNotice(errorText(s.error()));
+  }
+  if (m_messages.rowOfMessage(messageId) >= 0)
+    emit messageRevealRequested(messageId);
+}
+
 bool ChatController::send(const QString &text)
 {
   const QString trimmed = text.trimmed();

@@ -55,6 +55,9 @@ public:
 
   Q_INVOKABLE void newChat();
   Q_INVOKABLE void openConversation(qint64 id);
+  // Opens the conversation on the branch holding messageId (a search hit) and asks the
+  // view to bring that message into sight (messageRevealRequested).
+  Q_INVOKABLE void openMessage(qint64 conversationId, qint64 messageId);
   // Appends the user's text and starts a reply. False (and a notice) when it cannot.
   Q_INVOKABLE bool send(const QString &text);
   Q_INVOKABLE void stop();
@@ -74,6 +77,11 @@ public:
   Q_INVOKABLE qint64 lastUserMessageId() const;
   Q_INVOKABLE void copyToClipboard(const QString &text) const;
   Q_INVOKABLE void clearNotice() { setNotice({}); }
+  // Export (ChatExport.cpp). format: "md", "json", "html", "txt" or "pdf"; the open
+  // conversation or all. A path or a file:// URL. Returns an error message, "" on success.
+  Q_INVOKABLE QString exportTo(const QString &pathOrUrl, const QString &format, bool allConversations);
+  // ~/Documents (else <data dir>/exports) / <title>.<format>, numbered if it exists.
+  Q_INVOKABLE QString defaultExportPath(const QString &format, bool allConversations) const;
 
 signals:
   void conversationIdChanged();
@@ -83,6 +91,7 @@ signals:
   void noticeChanged();
   void canUndoDeleteChanged();
   void replyStarted(qint64 messageId);
+  void messageRevealRequested(qint64 messageId);
   void replyFinished(qint64 messageId, const QString &state);
 
 private:

@@ -1,11 +1,17 @@
 // UiScript: a scripted run of the real window, for the end-to-end test and for
-// screenshots. Off unless HEARTH_UI_SCRIPT is set:
-//   HEARTH_UI_SCRIPT=send   wait for the model, screenshot "empty", send
-//                           HEARTH_UI_MESSAGE, screenshot "streaming" at the first
-//                           piece and "finished" at the end, switch to the dark theme,
-//                           screenshot "dark", write result.json, quit.
+// screenshots. Off unless HEARTH_UI_SCRIPT is set. Keys are pressed as a user would
+// (through the window system's key path, so shortcuts fire).
+//   HEARTH_UI_SCRIPT=send   wait for the model, screenshot "empty", type HEARTH_UI_MESSAGE
+//                           and press Enter, screenshot "streaming" at the first piece
+//                           and "finished" at the end, switch to the dark theme,
+//                           screenshot "dark". With HEARTH_UI_STOP_MESSAGE: back to light,
+//                           send that message with a long limit, press Esc after three
+//                           pieces, screenshot "stopped". Then write result.json and quit.
 //   HEARTH_UI_SCRIPT=check  screenshot "restart", write the sidebar's conversations and
-//                           the search hits for HEARTH_UI_SEARCH to result.json, quit.
+//                           the search hits for HEARTH_UI_SEARCH; with HEARTH_UI_OPEN=ID,
+//                           open that conversation (screenshot "history") and list its
+//                           messages; with HEARTH_UI_EXPORT=PATH, press Ctrl+E, screenshot
+//                           "export", export it to PATH as Markdown; write result.json, quit.
 // Files go to HEARTH_UI_OUT. HEARTH_UI_MAX_TOKENS caps replies; HEARTH_UI_TIMEOUT_S
 // (default 300) ends a stuck run with exit code 4.
 #pragma once
@@ -32,7 +38,12 @@ public:
 
 private:
   void runSend();
+  void onFirstReply(qint64 id, const QString &state);
+  void sendStopped();
   void runCheck();
+  void checkExport(QJsonObject result);
+  bool typeAndSend(const QString &text);
+  void pressKey(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier);
   bool shoot(const QString &name);
   void finish(int code, QJsonObject result);
 
@@ -40,8 +51,11 @@ private:
   ChatController *m_chat;
   EngineController *m_engine;
   QString m_out;
+  QJsonObject m_result;
   bool m_sent = false;
   bool m_shotStreaming = false;
+  int m_phase = 0;       // 1: first reply, 2: the reply stopped with Esc
+  int m_stopPieces = 0;  // pieces of the second reply seen
 };
 
 } // namespace hearth

@@ -1,8 +1,11 @@
 // End to end: the real hearth executable with the demo model under the display that
-// `make test` provides (Xvfb; offscreen when there is none). Run 1 sends a message in
-// the window and waits for the streamed reply to finish, taking screenshots (empty,
-// streaming, finished, dark). Run 2 restarts on the same data dir and must list the
-// conversation and find it by a word of the message through full-text search.
+// `make test` provides (Xvfb; offscreen when there is none). Run 1 types a message in the
+// window, presses Enter and waits for the streamed reply to finish, then sends a second
+// one and presses Esc while it streams, taking screenshots (empty, streaming, finished,
+// dark, stopped). Run 2 restarts on the same data dir: the conversation is listed, found
+// by a word of the message through full-text search, both replies are in its history
+// (the second marked cancelled), and Ctrl+E exports it to a Markdown file that holds
+// both replies' text.
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -99,6 +102,7 @@ void TestEndToEnd::sendRestartSearch()
   const Run first = runHearth(data.path(), out + QStringLiteral("/run1"), QStringLiteral("send"),
                               {QStringLiteral("--model"), model},
                               {QStringLiteral("HEARTH_UI_MESSAGE=Name one colour of the sky."),
+                               QStringLiteral("HEARTH_UI_STOP_MESSAGE=Write a long story about a lighthouse."),
                                QStringLiteral("HEARTH_UI_MAX_TOKENS=8")});
   QVERIFY2(first.exitCode == 0, qPrintable(first.log.right(3000)));
   QCOMPARE(first.result.value(QStringLiteral("state")).toString(), QStringLiteral("complete"));
@@ -106,8 +110,13 @@ void TestEndToEnd::sendRestartSearch()
   const qint64 conversation = first.result.value(QStringLiteral("conversationId")).toInteger();
   QVERIFY(conversation > 0);
   QVERIFY(!first.result.value(QStringLiteral("title")).toString().isEmpty());
+  // The second reply was stopped by Esc after three pieces, well before its 400 tokens.
+  QCOMPARE(first.result.value(QStringLiteral("stoppedState")).toString(), QStringLiteral("cancelled"));
+  const QString reply = first.result.value(QStringLiteral("reply")).toString().trimmed();
+  const QString stopped = first.result.value(QStringLiteral("stoppedReply")).toString().trimmed();
+  QVERIFY2(!stopped.isEmpty(), qPrintable(QJsonDocument(first.result).toJson()));
 
-  for (const char *name : {"empty", "streaming", "finished", "dark"}) {
+  for (const char *name : {"empty", "streaming", "finished", "dark", "stopped"}) {
     const QImage shot(out + QStringLiteral("/run1/") + QLatin1String(name) + QStringLiteral(".png"));
     QVERIFY2(!shot.isNull(), name);
     QVERIFY2(shot.width() >= 640 && shot.height() >= 480, name);
@@ -118,8 +127,11 @@ void TestEndToEnd::sendRestartSearch()
   QVERIFY2(light > 0.8 && dark < 0.3, qPrintable(QStringLiteral("themes: light %1, dark %2").arg(light).arg(dark)));
 
   // Run 2: restart on the same data; the conversation is listed and found by search.
+  const QString exported = out + QStringLiteral("/run2/exported/chat.md");
   const Run second = runHearth(data.path(), out + QStringLiteral("/run2"), QStringLiteral("check"), {},
-                               {QStringLiteral("HEARTH_UI_SEARCH=colour")});
+                               {QStringLiteral("HEARTH_UI_SEARCH=colour"),
+                                QStringLiteral("HEARTH_UI_OPEN=%1").arg(conversation),
+                                QStringLiteral("HEARTH_UI_EXPORT=") + exported});
   QVERIFY2(second.exitCode == 0, qPrintable(second.log.right(3000)));
   bool listed = false;
   for (const QJsonValue &v : second.result.value(QStringLiteral("conversations")).toArray()) {
@@ -134,9 +146,34 @@ void TestEndToEnd::sendRestartSearch()
   for (const QJsonValue &v : second.result.value(QStringLiteral("searchHits")).toArray())
     found = found || v.toObject().value(QStringLiteral("conversationId")).toInteger() == conversation;
   QVERIFY2(found, qPrintable(QJsonDocument(second.result).toJson()));
-  const QImage restart(out + QStringLiteral("/run2/restart.png"));
-  QVERIFY(!restart.isNull());
-  QVERIFY(distinctColours(restart) > 8);
+  for (const char *name : {"restart", "history", "export"}) {
+    const QImage shot(out + QStringLiteral("/run2/") + QLatin1String(name) + QStringLiteral(".png"));
+    QVERIFY2(!shot.isNull(), name);
+    QVERIFY2(distinctColours(shot) > 8, qPrintable(QStringLiteral("blank screenshot: ") + QLatin1String(name)));
+  }
+
+  // Both replies are in the history after the restart: user, complete, user, cancelled.
+  QStringList shape;
+  QStringList contents;
+  for (const QJsonValue &v : second.result.value(QStringLiteral("messages")).toArray()) {
+    shape << v.toObject().value(QStringLiteral("role")).toString() + QLatin1Char('/') +
+                 v.toObject().value(QStringLiteral("state")).toString();
+    contents << v.toObject().value(QStringLiteral("content")).toString().trimmed();
+  }
+  QCOMPARE(shape, QStringList({"user/complete", "assistant/complete", "user/complete", "assistant/cancelled"}));
+  QCOMPARE(contents.value(1), reply);
+  QCOMPARE(contents.value(3), stopped);
+
+  // Ctrl+E opened the export dialog, which wrote the conversation with both replies.
+  QVERIFY2(second.result.value(QStringLiteral("exportOpened")).toBool(), qPrintable(second.log.right(2000)));
+  QVERIFY2(second.result.value(QStringLiteral("exportSaved")).toBool(),
+           qPrintable(second.result.value(QStringLiteral("exportError")).toString()));
+  QFile md(exported);
+  QVERIFY2(md.open(QIODevice::ReadOnly), qPrintable(exported));
+  const QString text = QString::fromUtf8(md.readAll());
+  QVERIFY2(text.contains(reply), qPrintable(text));
+  QVERIFY2(text.contains(stopped), qPrintable(text));
+  QVERIFY(text.contains(QStringLiteral("Name one colour of the sky.")));
 }
 
 QTEST_GUILESS_MAIN(TestEndToEnd)
