@@ -17,6 +17,7 @@ Item {
     required property int siblingIndex
     required property int siblingCount
     property bool isLast: false
+    property bool highlighted: false // a search hit just opened
 
     signal copyRequested(string text)
     signal editRequested(var messageId, string text)
@@ -45,6 +46,17 @@ Item {
         anchors.bottomMargin: Theme.sp(2)
         radius: Theme.radiusCard
         color: root.isUser ? Theme.surface : "transparent"
+    }
+    Rectangle { // the search-hit highlight, fading out
+        objectName: "hitHighlight"
+        anchors.fill: parent
+        anchors.bottomMargin: Theme.sp(2)
+        radius: Theme.radiusCard
+        color: Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12)
+        border.color: Theme.accent
+        opacity: root.highlighted ? 1 : 0
+        visible: opacity > 0
+        Behavior on opacity { NumberAnimation { duration: 600 } }
     }
 
     Column {

@@ -1,10 +1,11 @@
 // One full-text search hit: the conversation's title and the snippet, matches in bold.
+// A click opens the conversation at the message.
 import QtQuick
 
 Rectangle {
     id: root
     required property var modelData
-    signal openRequested(var conversationId)
+    signal openRequested(var conversationId, var messageId)
 
     implicitHeight: col.implicitHeight + Theme.sp(3)
     color: mouse.containsMouse ? Theme.hover : "transparent"
@@ -38,6 +39,6 @@ Rectangle {
         id: mouse
         anchors.fill: parent
         hoverEnabled: true
-        onClicked: root.openRequested(root.modelData.conversationId)
+        onClicked: root.openRequested(root.modelData.conversationId, root.modelData.messageId)
     }
 }

@@ -56,7 +56,7 @@ Rectangle {
         model: []
         delegate: SearchResult {
             width: results.width
-            onOpenRequested: (id) => root.chat.openConversation(id)
+            onOpenRequested: (conversationId, messageId) => root.chat.openMessage(conversationId, messageId)
         }
         Text {
             visible: results.count === 0

@@ -38,6 +38,8 @@ public:
   qint64 conversationId() const { return m_conversationId; }
   void setConversationId(qint64 id);
   Q_INVOKABLE void reload();
+  // The row of a message on the shown path, -1 when it is not there.
+  Q_INVOKABLE int rowOfMessage(qint64 messageId) const { return rowOf(messageId); }
 
   int rowCount(const QModelIndex &parent = {}) const override;
   QVariant data(const QModelIndex &index, int role) const override;
