@@ -1,5 +1,11 @@
 #include "library/CatalogModel.h"
 
+#include "library/DownloadManager.h"
+#include "library/InstalledModels.h"
+#include "library/ModelPaths.h"
+
+#include <QDir>
+
 #include <algorithm>
 
 namespace hearth::library {
@@ -60,8 +66,62 @@ QVariant CatalogModel::data(const QModelIndex &index, int role) const
     return QString::fromLatin1(keys[int(fit(index.row()))]);
   }
   case FitLabelRole: return QString::fromUtf8(fitVerdictName(fit(index.row())));
+  case FileStateRole:
+  case DownloadRowRole:
+  case DownloadProgressRole:
+  case DownloadErrorRole:
+  case InstalledPathRole: return fileData(e, role);
   }
   return {};
+}
+
+QVariant CatalogModel::fileData(const CatalogEntry &e, int role) const
+{
+  const QString local = localModelName(e.file);
+  const bool installed = m_installed && !local.isEmpty() && m_installed->rowOf(local) >= 0;
+  const int row = m_downloads ? m_downloads->rowOf(e.repo, e.file) : -1;
+  const Download *d = m_downloads ? m_downloads->at(row) : nullptr;
+  switch (role) {
+  case DownloadRowRole: return row;
+  case DownloadProgressRole:
+    return installed ? 1.0 : d && d->total() > 0 ? double(d->received()) / double(d->total()) : 0.0;
+  case DownloadErrorRole: return d && !installed ? d->errorString() : QString();
+  case InstalledPathRole: return installed ? QDir(m_installed->directory()).filePath(local) : QString();
+  }
+  if (installed)
+    return QStringLiteral("installed");
+  switch (d ? d->state() : Download::State::Cancelled) {
+  case Download::State::Queued:
+  case Download::State::Checking:
+  case Download::State::Downloading:
+  case Download::State::Verifying: return QStringLiteral("downloading");
+  case Download::State::Paused: return QStringLiteral("paused");
+  case Download::State::Failed: return QStringLiteral("failed");
+  case Download::State::Completed: // installed shows once InstalledModels has rescanned
+  case Download::State::Cancelled: break;
+  }
+  return QStringLiteral("none");
+}
+
+void CatalogModel::track(const DownloadManager *downloads, const InstalledModels *installed)
+{
+  m_downloads = downloads;
+  m_installed = installed;
+  for (const QAbstractItemModel *source : {static_cast<const QAbstractItemModel *>(downloads),
+                                           static_cast<const QAbstractItemModel *>(installed)}) {
+    connect(source, &QAbstractItemModel::dataChanged, this, &CatalogModel::fileStatesChanged);
+    connect(source, &QAbstractItemModel::rowsInserted, this, &CatalogModel::fileStatesChanged);
+    connect(source, &QAbstractItemModel::rowsRemoved, this, &CatalogModel::fileStatesChanged);
+    connect(source, &QAbstractItemModel::modelReset, this, &CatalogModel::fileStatesChanged);
+  }
+  fileStatesChanged();
+}
+
+void CatalogModel::fileStatesChanged()
+{
+  if (!m_entries.empty())
+    emit dataChanged(index(0), index(rowCount() - 1),
+                     {FileStateRole, DownloadRowRole, DownloadProgressRole, DownloadErrorRole, InstalledPathRole});
 }
 
 QHash<int, QByteArray> CatalogModel::roleNames() const
@@ -71,7 +131,9 @@ QHash<int, QByteArray> CatalogModel::roleNames() const
           {MaxContextRole, "maxContext"}, {LicenceRole, "licence"},
           {ArchitectureRole, "architecture"}, {DescriptionRole, "description"},
           {SupportedRole, "supported"}, {MemoryNeededRole, "memoryNeeded"}, {FitRole, "fit"},
-          {FitLabelRole, "fitLabel"}};
+          {FitLabelRole, "fitLabel"}, {FileStateRole, "fileState"}, {DownloadRowRole, "downloadRow"},
+          {DownloadProgressRole, "downloadProgress"}, {DownloadErrorRole, "downloadError"},
+          {InstalledPathRole, "installedPath"}};
 }
 
 QVariantMap CatalogModel::get(int row) const

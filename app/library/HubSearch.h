@@ -41,6 +41,7 @@ public:
 
   Q_INVOKABLE void search(const QString &query);
   Q_INVOKABLE void listFiles(const QString &repo);
+  void setToken(const QString &token) { m_token = token; }
 
 signals:
   void statusChanged();

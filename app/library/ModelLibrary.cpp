@@ -2,12 +2,40 @@
 
 #include "library/HubApi.h"
 
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace hearth::library {
 
 ModelLibrary::ModelLibrary(QObject *parent)
   : QObject(parent), m_hasToken(!loadToken().isEmpty())
 {
   connect(&m_downloads, &DownloadManager::modelInstalled, &m_installed, &InstalledModels::refresh);
+  m_catalog.track(&m_downloads, &m_installed);
+  connect(&m_budgetWatcher, &QFutureWatcher<MemoryBudget>::finished, this, [this] {
+    setBudget(m_budgetWatcher.result());
+    emit probingBudgetChanged();
+  });
+  refreshBudget();
+}
+
+ModelLibrary::~ModelLibrary()
+{
+  m_budgetWatcher.waitForFinished();
+}
+
+void ModelLibrary::refreshBudget()
+{
+  if (m_budgetWatcher.isRunning())
+    return;
+  m_budgetWatcher.setFuture(QtConcurrent::run([] { return probeMemoryBudget(); }));
+  emit probingBudgetChanged();
+}
+
+void ModelLibrary::setBudget(const MemoryBudget &budget)
+{
+  m_budget = budget;
+  m_catalog.setMemoryBudget(budget.bytes);
+  emit budgetChanged();
 }
 
 int ModelLibrary::downloadCatalogEntry(int row)
@@ -29,6 +57,7 @@ QString ModelLibrary::setToken(const QString &token)
   if (!saved)
     return QString::fromStdString(saved.error().message);
   m_downloads.setToken(token.trimmed());
+  m_search.setToken(token.trimmed());
   m_hasToken = !token.trimmed().isEmpty();
   emit tokenChanged();
   return {};

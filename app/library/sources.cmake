@@ -11,6 +11,7 @@ target_sources(hearth_app PRIVATE
   library/ModelFacts.h library/ModelFacts.cpp
   library/InstalledModels.h library/InstalledModels.cpp
   library/HubSearch.h library/HubSearch.cpp
+  library/MemoryBudget.h library/MemoryBudget.cpp
   library/ModelLibrary.h library/ModelLibrary.cpp
 )
 # The curated catalog, built in as qrc:/hearth/catalog.json.

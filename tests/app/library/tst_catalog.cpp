@@ -53,6 +53,53 @@ private slots:
     QVERIFY(memoryNeeded(weights, shape, 32768) > memoryNeeded(weights, shape, 4096));
   }
 
+  // Verdicts for three catalog models across budgets, from the documented rule: fits when
+  // the need is at most 80 % of the budget, tight up to 100 %, won't fit beyond. Needs at
+  // 4096 tokens, by hand (weights + f16 KV + weights/20 + 64 MiB):
+  //   SmolLM2 135M  145000000 + 94371840 + 7250000 + 67108864    =   313730704
+  //   Qwen2.5 1.5B  986000000 + 117440512 + 49300000 + 67108864  =  1219849376
+  //   R1 14B        8990000000 + 805306368 + 449500000 + 67108864 = 10311915232
+  void fitAcrossBudgets_data()
+  {
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<qint64>("budget");
+    QTest::addColumn<int>("context");
+    QTest::addColumn<QString>("fit");
+    const QString small = QStringLiteral("smollm2-135m-instruct-q8_0");
+    const QString mid = QStringLiteral("qwen2.5-1.5b-instruct-q4_k_m");
+    const QString big = QStringLiteral("deepseek-r1-distill-qwen-14b-q4_k_m");
+    QTest::newRow("135M in 300 MB") << small << qint64(300'000'000) << 4096 << "wontFit";
+    QTest::newRow("135M in 350 MB") << small << qint64(350'000'000) << 4096 << "tight";
+    QTest::newRow("135M in 500 MB") << small << qint64(500'000'000) << 4096 << "fits";
+    QTest::newRow("1.5B in 1 GB") << mid << qint64(1'000'000'000) << 4096 << "wontFit";
+    QTest::newRow("1.5B at its need") << mid << qint64(1'219'849'376) << 4096 << "tight";
+    QTest::newRow("1.5B in 1.5 GB") << mid << qint64(1'500'000'000) << 4096 << "tight";
+    QTest::newRow("1.5B at 80 %") << mid << qint64(1'524'811'720) << 4096 << "fits";
+    QTest::newRow("1.5B in 2 GB") << mid << qint64(2'000'000'000) << 4096 << "fits";
+    // 32k tokens: the KV cache grows to 939524096 bytes, the need to 2041933248.
+    QTest::newRow("1.5B at 32k in 2 GB") << mid << qint64(2'000'000'000) << 32768 << "wontFit";
+    QTest::newRow("14B in 8 GB") << big << qint64(8'000'000'000) << 4096 << "wontFit";
+    QTest::newRow("14B in 12 GB") << big << qint64(12'000'000'000) << 4096 << "tight";
+    QTest::newRow("14B in 16 GB") << big << qint64(16'000'000'000) << 4096 << "fits";
+  }
+
+  void fitAcrossBudgets()
+  {
+    QFETCH(QString, id);
+    QFETCH(qint64, budget);
+    QFETCH(int, context);
+    QFETCH(QString, fit);
+    CatalogModel model;
+    model.setMemoryBudget(budget);
+    model.setContextLength(context);
+    int row = -1;
+    for (int i = 0; i < model.rowCount(); ++i)
+      if (model.data(model.index(i), CatalogModel::IdRole).toString() == id)
+        row = i;
+    QVERIFY2(row >= 0, qPrintable(id));
+    QCOMPARE(model.data(model.index(row), CatalogModel::FitRole).toString(), fit);
+  }
+
   void builtinCatalogIsComplete()
   {
     auto entries = builtinCatalog();

@@ -1,19 +1,49 @@
 // ModelLibrary, the object the Models page binds to: a catalog entry downloaded from
-// the (fake) Hub appears among the installed models with its GGUF facts; the token is
-// stored readable only by the user.
+// the (fake) Hub appears among the installed models with its GGUF facts; the catalog
+// rows follow their file through downloading, paused, installed and cancelled; the fit
+// badges use the engine's backend choice and its memory budget; the token is stored
+// readable only by the user.
 #include "FakeHub.h"
 
 #include "library/HubApi.h"
 #include "library/ModelLibrary.h"
 
+#include "hearth/backend.h"
 #include "hearth/gguf.h"
 
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace hearth::library;
+
+namespace {
+
+// A small real GGUF (bytes): one llama block and an F32 tensor of `width` floats.
+QByteArray tinyGguf(uint32_t width)
+{
+  hearth::gguf::GgufWriter w;
+  w.setString("general.architecture", "llama");
+  w.setU32("llama.block_count", 1);
+  w.setU32("llama.context_length", 128);
+  std::vector<std::byte> data(size_t(width) * 4, std::byte{0});
+  if (!w.addTensor("output_norm.weight", hearth::TensorType::F32, {width}, data))
+    return {};
+  const auto bytes = w.bytes();
+  return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+}
+
+int catalogRow(const CatalogModel &catalog, const QString &id)
+{
+  for (int i = 0; i < catalog.rowCount(); ++i)
+    if (catalog.data(catalog.index(i), CatalogModel::IdRole).toString() == id)
+      return i;
+  return -1;
+}
+
+} // namespace
 
 class ModelLibraryTest : public QObject {
   Q_OBJECT
@@ -34,14 +64,7 @@ private slots:
     QVERIFY(library.catalog()->rowCount() >= 12);
     const CatalogEntry &entry = library.catalog()->entries().front();
     // A small real GGUF stands in for the catalog file.
-    hearth::gguf::GgufWriter w;
-    w.setString("general.architecture", "llama");
-    w.setU32("llama.block_count", 1);
-    w.setU32("llama.context_length", 128);
-    std::vector<std::byte> data(32 * 4, std::byte{0});
-    QVERIFY(w.addTensor("output_norm.weight", hearth::TensorType::F32, {32}, data));
-    const auto bytes = w.bytes();
-    m_hub.addFile(entry.repo, entry.file, QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())));
+    m_hub.addFile(entry.repo, entry.file, tinyGguf(32));
 
     QVERIFY(!library.isInstalled(entry.file));
     QSignalSpy reset(library.installed(), &QAbstractItemModel::modelReset);
@@ -53,6 +76,92 @@ private slots:
     QCOMPARE(library.installed()->data(library.installed()->index(installedRow), InstalledModels::ValidRole).toBool(), true);
     QCOMPARE(library.installed()->data(library.installed()->index(installedRow), InstalledModels::ContextLengthRole).toInt(), 128);
     QCOMPARE(library.downloadCatalogEntry(-1), -1);
+  }
+
+  void catalogRowsFollowTheirFile()
+  {
+    ModelLibrary library;
+    CatalogModel *catalog = library.catalog();
+    const int row = catalogRow(*catalog, QStringLiteral("qwen2.5-0.5b-instruct-q4_k_m"));
+    QVERIFY(row >= 0);
+    const CatalogEntry &entry = catalog->entries()[size_t(row)];
+    m_hub.addFile(entry.repo, entry.file, tinyGguf(64 * 1024)); // 256 KiB of weights
+    m_hub.faults(entry.repo, entry.file).chunkBytes = 8 * 1024;
+    m_hub.faults(entry.repo, entry.file).chunkDelayMs = 10;
+    auto state = [&] { return catalog->data(catalog->index(row), CatalogModel::FileStateRole).toString(); };
+    auto progress = [&] { return catalog->data(catalog->index(row), CatalogModel::DownloadProgressRole).toDouble(); };
+    QCOMPARE(state(), QStringLiteral("none"));
+    QCOMPARE(catalog->data(catalog->index(row), CatalogModel::DownloadRowRole).toInt(), -1);
+
+    QSignalSpy changed(catalog, &QAbstractItemModel::dataChanged);
+    const int download = library.downloadCatalogEntry(row);
+    QVERIFY(download >= 0);
+    QCOMPARE(catalog->data(catalog->index(row), CatalogModel::DownloadRowRole).toInt(), download);
+    QTRY_COMPARE(state(), QStringLiteral("downloading"));
+    QTRY_VERIFY_WITH_TIMEOUT(progress() > 0.1, 10000);
+    QVERIFY(!changed.isEmpty());
+
+    library.downloads()->pause(download);
+    QCOMPARE(state(), QStringLiteral("paused"));
+    const double pausedAt = progress();
+    QVERIFY(pausedAt > 0.1 && pausedAt < 1.0);
+
+    library.downloads()->cancel(download);
+    QCOMPARE(state(), QStringLiteral("none"));
+    QCOMPARE(progress(), 0.0);
+
+    m_hub.faults(entry.repo, entry.file).chunkDelayMs = 0;
+    library.downloadCatalogEntry(row);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("installed"), 15000);
+    QCOMPARE(progress(), 1.0);
+    const QString path = catalog->data(catalog->index(row), CatalogModel::InstalledPathRole).toString();
+    QVERIFY2(QFileInfo(path).isFile(), qPrintable(path));
+    QCOMPARE(QFileInfo(path).fileName(), entry.file);
+
+    QVERIFY(library.installed()->remove(entry.file).isEmpty());
+    QCOMPARE(state(), QStringLiteral("none"));
+    QVERIFY(catalog->data(catalog->index(row), CatalogModel::InstalledPathRole).toString().isEmpty());
+  }
+
+  void fitBadgesUseTheBackendsBudget()
+  {
+    // The native CPU backend with a budget of 3 GB: what chooseBackend reports.
+    qputenv("HEARTH_BACKEND", "cpu");
+    qputenv("HEARTH_CPU_BUDGET", "3000000000");
+    auto restore = qScopeGuard([] { qunsetenv("HEARTH_BACKEND"); qunsetenv("HEARTH_CPU_BUDGET"); });
+    ModelLibrary library;
+    QSignalSpy budget(&library, &ModelLibrary::budgetChanged);
+    QVERIFY(budget.wait(10000));
+    QCOMPARE(library.memoryBudget(), qint64(3'000'000'000));
+    QCOMPARE(library.budgetBackend(), QStringLiteral("cpu"));
+    QVERIFY(!library.budgetDevice().isEmpty());
+    QVERIFY(library.budgetError().isEmpty());
+    QVERIFY2(library.budgetText().startsWith(QLatin1String("3.0 GB of RAM")), qPrintable(library.budgetText()));
+    QCOMPARE(library.catalog()->memoryBudget(), qint64(3'000'000'000));
+    const CatalogModel &catalog = *library.catalog();
+    auto fit = [&](const char *id) {
+      return catalog.data(catalog.index(catalogRow(catalog, QLatin1String(id))), CatalogModel::FitRole).toString();
+    };
+    QCOMPARE(fit("smollm2-135m-instruct-q8_0"), QStringLiteral("fits"));           // 0.31 GB
+    QCOMPARE(fit("llama-3.2-3b-instruct-q4_k_m"), QStringLiteral("tight"));        // 2.66 GB
+    QCOMPARE(fit("deepseek-r1-distill-qwen-14b-q4_k_m"), QStringLiteral("wontFit")); // 10.3 GB
+  }
+
+  void budgetFromTheAutomaticChoice()
+  {
+    // Whatever this machine is (GPU, lavapipe only, no Vulkan at all), the library shows
+    // the budget of the backend a model would load on.
+    ModelLibrary library;
+    QSignalSpy budget(&library, &ModelLibrary::budgetChanged);
+    QVERIFY(budget.wait(30000));
+    auto choice = hearth::chooseBackend({});
+    QVERIFY2(choice.has_value(), choice ? "" : choice.error().message.c_str());
+    QCOMPARE(library.budgetBackend(), QString::fromUtf8(hearth::backendName(choice->kind)));
+    QCOMPARE(library.budgetDevice(), QString::fromStdString(choice->deviceName));
+    QVERIFY(library.memoryBudget() > 0);
+    QVERIFY(!library.probingBudget());
+    QVERIFY(library.catalog()->data(library.catalog()->index(0), CatalogModel::FitRole).toString()
+            != QLatin1String("unknown"));
   }
 
   void tokenFileIsPrivate()
