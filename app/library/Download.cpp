@@ -326,13 +326,23 @@ void Download::rehashThenRequest()
   watcher->setFuture(QtConcurrent::run(hashPrefix, partPath(), size));
 }
 
-void Download::request()
+void Download::request(const QUrl &redirect)
 {
-  QNetworkRequest request(fileUrl(m_env->endpoint, m_repo, m_file));
+  const QUrl hub(m_env->endpoint);
+  const QUrl url = redirect.isEmpty() ? fileUrl(m_env->endpoint, m_repo, m_file) : redirect;
+  m_hops = redirect.isEmpty() ? 0 : m_hops + 1;
+  // Qt keeps every header on a redirect, Authorization included: with a token, each
+  // redirect is checked, and one that leaves the Hub's origin is followed without it.
+  const bool withToken = !m_env->token.isEmpty() && url.scheme() == hub.scheme()
+                         && url.host() == hub.host() && url.port(0) == hub.port(0);
+  QNetworkRequest request(url);
   request.setRawHeader("Accept-Encoding", "identity"); // byte offsets must be file offsets
-  request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+  request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                       withToken ? QNetworkRequest::UserVerifiedRedirectPolicy
+                                 : QNetworkRequest::NoLessSafeRedirectPolicy);
   request.setTransferTimeout(60000);
-  applyToken(request, m_env->token);
+  if (withToken)
+    applyToken(request, m_env->token);
   m_requestOffset = m_received;
   if (m_requestOffset > 0)
     request.setRawHeader("Range", "bytes=" + QByteArray::number(m_requestOffset) + '-');
@@ -344,10 +354,22 @@ void Download::request()
   m_reply = reply;
   connect(reply, &QNetworkReply::readyRead, this, &Download::onReadyRead);
   connect(reply, &QNetworkReply::finished, this, &Download::onFinished);
-  connect(reply, &QNetworkReply::redirected, this, [this, reply] {
+  connect(reply, &QNetworkReply::redirected, this, [this, reply, withToken, url, hub](const QUrl &to) {
     // Hugging Face puts the LFS SHA-256 on the redirect to its CDN.
     if (m_expectedSha.isEmpty())
       m_expectedSha = sha256FromEtag(reply->rawHeader("X-Linked-Etag"));
+    if (!withToken)
+      return; // NoLessSafeRedirectPolicy follows it
+    const QUrl target = url.resolved(to);
+    if (target.scheme() == hub.scheme() && target.host() == hub.host() && target.port(0) == hub.port(0)) {
+      emit reply->redirectAllowed();
+      return;
+    }
+    stopNetwork();
+    if (m_hops >= 10 || (url.scheme() == QLatin1String("https") && target.scheme() != QLatin1String("https")))
+      failWith(QStringLiteral("refused a redirect of %1 to %2").arg(m_file, target.toString()));
+    else
+      this->request(target);
   });
 }
 

@@ -22,6 +22,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 
 #include <deque>
 #include <memory>
@@ -86,7 +87,9 @@ private:
   void onMetadata(QNetworkReply *reply);
   void prepareFile();
   void rehashThenRequest();
-  void request();
+  // GETs the file from the Hub, or from `redirect` (a host the Hub sent us to). The
+  // token goes to the Hub's origin only: a redirect elsewhere is followed here, without it.
+  void request(const QUrl &redirect = {});
   bool checkHeaders();
   void onReadyRead();
   void onFinished();
@@ -115,6 +118,7 @@ private:
   int m_attempt = 0;
   int m_restarts = 0;
   int m_generation = 0; // invalidates a running re-hash after pause/cancel
+  int m_hops = 0;       // redirects followed by hand for the current request
   QTimer m_retryTimer;
 
   QElapsedTimer m_clock;

@@ -136,6 +136,15 @@ void FakeHub::handle(QTcpSocket *socket, const QByteArray &head)
       respond(socket, 404, "text/plain", "Entry not found");
       return;
     }
+    const File &file = it.value();
+    if (!file.faults.redirectTo.isEmpty()) {
+      m_requests[index].status = 302;
+      socket->write("HTTP/1.1 302 Found\r\nLocation: " + file.faults.redirectTo.toUtf8() + url.toEncoded()
+                    + "\r\nX-Linked-Etag: \"" + QCryptographicHash::hash(file.content, QCryptographicHash::Sha256).toHex()
+                    + "\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      socket->disconnectFromHost();
+      return;
+    }
     serveFile(socket, it.value(), served.rangeStart, index);
     return;
   }

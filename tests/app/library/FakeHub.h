@@ -26,6 +26,8 @@ struct HubFaults {
   bool lfsInTree = true;        // tree API lists lfs.oid (else only X-Linked-Etag has it)
   bool linkedEtag = true;       // file responses carry X-Linked-Etag
   qint64 listedSize = -1;       // size the tree API reports (default: the real size)
+  QString redirectTo;           // answer file requests with 302 to this base URL + the same
+                                // path, X-Linked-Etag on the redirect (as the Hub does for its CDN)
 };
 
 struct ServedRequest {

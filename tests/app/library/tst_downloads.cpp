@@ -389,6 +389,25 @@ private slots:
       QCOMPARE(r.authorization, QByteArray("Bearer hf_secret"));
   }
 
+  void tokenStaysWithTheHub()
+  {
+    // The Hub redirects file downloads to another origin (its CDN): the token goes to the
+    // Hub only, never to the host it redirects to.
+    FakeHub cdn;
+    QVERIFY(cdn.start());
+    cdn.addFile(k_repo, k_file, m_content);
+    faults().redirectTo = cdn.url();
+    auto m = manager();
+    m->setToken(QStringLiteral("hf_secret"));
+    verifyInstalled(runToEnd(*m));
+    QVERIFY(!m_hub->fileRequests(k_file).isEmpty());
+    for (const auto &r : m_hub->requests())
+      QCOMPARE(r.authorization, QByteArray("Bearer hf_secret"));
+    QVERIFY(!cdn.requests().isEmpty());
+    for (const auto &r : cdn.requests())
+      QVERIFY2(r.authorization.isEmpty(), r.authorization.constData());
+  }
+
   void badNamesAreRefused()
   {
     auto m = manager();
