@@ -1,5 +1,5 @@
 // hearth generate --model M --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]
-//                 [--device D] [--backend auto|vulkan|reference] [--context N]
+//                 [--device D] [--backend auto|vulkan|cpu|reference] [--context N]
 // Runs the engine headless: the completion streams to stdout as it is generated, timing
 // goes to stderr. Temperature 0 (the default) decodes greedily.
 #include "cli/Cli.h"
@@ -47,7 +47,7 @@ int generateCommand(Args args)
   const auto prompt = option(args, "--prompt");
   if (!modelPath || !prompt) {
     printError("usage: hearth generate --model MODEL.gguf --prompt TEXT [--max-tokens N] [--temperature T] "
-               "[--seed S] [--device D] [--backend auto|vulkan|reference] [--context N]");
+               "[--seed S] [--device D] [--backend auto|vulkan|cpu|reference] [--context N]");
     return 2;
   }
   uint32_t maxTokens = 128, contextLength = 4096;

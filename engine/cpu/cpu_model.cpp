@@ -11,6 +11,9 @@
 #include "ops/quant.h"
 
 #include <algorithm>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace hearth::cpu {
@@ -49,6 +52,47 @@ size_t scratchFloatsPerToken(const ModelConfig &c)
   return 2 * size_t(c.nEmbd) + 2 * qDim + 2 * kvDim + 2 * size_t(c.nFf);
 }
 
+// HEARTH_CPU_PROFILE=1: process CPU time spent per kind of op (all threads, spinning
+// included; with HEARTH_THREADS=1 the op's own cost even on a loaded machine), printed to
+// stderr when the model is destroyed. Off: one branch per op.
+struct Profile {
+  enum Op { Matmul, Attention, Norms, Rope, Ffn, Other, Count };
+  bool on = [] {
+    const char *v = std::getenv("HEARTH_CPU_PROFILE");
+    return v && *v && *v != '0';
+  }();
+  double seconds[Count] = {};
+  size_t calls[Count] = {};
+  double start = 0;
+
+  static double cpuSeconds()
+  {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+  }
+  void begin()
+  {
+    if (on)
+      start = cpuSeconds();
+  }
+  void end(Op op)
+  {
+    if (!on)
+      return;
+    seconds[op] += cpuSeconds() - start;
+    ++calls[op];
+  }
+  void print() const
+  {
+    if (!on)
+      return;
+    static const char *names[] = {"matmul", "attention", "rms_norm+add", "rope+kv_write", "swiglu", "embedding"};
+    for (int i = 0; i < Count; ++i)
+      std::fprintf(stderr, "[cpu profile] %-14s %8.3f s %8zu calls\n", names[i], seconds[i], calls[i]);
+  }
+};
+
 class CpuModel final : public Model {
 public:
   CpuModel(gguf::GgufFile file, ModelConfig config, ModelWeights weights, uint32_t ctx,
@@ -86,6 +130,7 @@ public:
     m_s.up.resize(b * c.nFf);
     m_logits.resize(c.nVocab);
   }
+  ~CpuModel() override { m_profile.print(); }
 
   const ModelConfig &config() const override { return m_config; }
   uint32_t contextLength() const override { return m_ctx; }
@@ -154,7 +199,9 @@ private:
   // y[n][rows] = x[n][cols] · Wᵀ
   void matmul(const WeightRef &w, const float *x, float *y, size_t n)
   {
+    m_profile.begin();
     cpu::matmul(w.type, w.data, w.rows, w.cols, x, y, n, m_pool, m_isa);
+    m_profile.end(Profile::Matmul);
   }
 
   void attentionBlock(uint32_t il, size_t n, uint32_t pos0)
@@ -164,7 +211,9 @@ private:
     Layer &L = m_layers[il];
     Scratch &s = m_s;
     const size_t qDim = size_t(c.nHead) * c.headDim, kvDim = size_t(c.nHeadKv) * c.headDim;
+    m_profile.begin();
     rmsNorm(s.x.data(), L.attnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps);
+    m_profile.end(Profile::Norms);
     matmul(w.wq, s.h.data(), s.q.data(), n);
     matmul(w.wk, s.h.data(), s.k.data(), n);
     matmul(w.wv, s.h.data(), s.v.data(), n);
@@ -173,14 +222,20 @@ private:
       addBias(s.k.data(), L.bk.data(), n, kvDim);
       addBias(s.v.data(), L.bv.data(), n, kvDim);
     }
+    m_profile.begin();
     rope(s.q.data(), n, c.nHead, c.headDim, c.ropeNeox, m_rope);
     rope(s.k.data(), n, c.nHeadKv, c.headDim, c.ropeNeox, m_rope);
     kvWrite(L.k.data(), s.k.data(), n, pos0, kvDim);
     kvWrite(L.v.data(), s.v.data(), n, pos0, kvDim);
+    m_profile.end(Profile::Rope);
+    m_profile.begin();
     attention(s.q.data(), L.k.data(), L.v.data(), s.att.data(), n, pos0, c.nHead, c.nHeadKv, c.headDim, m_ggml,
               m_pool);
+    m_profile.end(Profile::Attention);
     matmul(w.wo, s.att.data(), s.h.data(), n);
+    m_profile.begin();
     add(s.x.data(), s.h.data(), n * c.nEmbd);
+    m_profile.end(Profile::Norms);
   }
 
   void feedForwardBlock(uint32_t il, size_t n)
@@ -188,12 +243,18 @@ private:
     const ModelConfig &c = m_config;
     const LayerWeights &w = m_w.layers[il];
     Scratch &s = m_s;
+    m_profile.begin();
     rmsNorm(s.x.data(), m_layers[il].ffnNorm.data(), s.h.data(), n, c.nEmbd, c.rmsEps);
+    m_profile.end(Profile::Norms);
     matmul(w.gate, s.h.data(), s.gate.data(), n);
     matmul(w.up, s.h.data(), s.up.data(), n);
+    m_profile.begin();
     swiglu(s.gate.data(), s.up.data(), s.gate.data(), n * c.nFf, m_pool);
+    m_profile.end(Profile::Ffn);
     matmul(w.down, s.gate.data(), s.h.data(), n);
+    m_profile.begin();
     add(s.x.data(), s.h.data(), n * c.nEmbd);
+    m_profile.end(Profile::Norms);
   }
 
   // Runs tokens at positions [pos0, pos0 + n) and writes the logits of every token
@@ -202,8 +263,10 @@ private:
   {
     const ModelConfig &c = m_config;
     const size_t n = tokens.size();
+    m_profile.begin();
     m_rope.compute(pos0, n, c.ropeDims, c.ropeFreqBase, m_ropeFreqs.empty() ? nullptr : m_ropeFreqs.data());
     ops::ref::embedding(m_w.tokenEmbd.type, m_w.tokenEmbd.data, c.nEmbd, tokens.data(), n, m_s.x.data());
+    m_profile.end(Profile::Other);
     for (uint32_t il = 0; il < c.nLayer; ++il) {
       attentionBlock(il, n, pos0);
       feedForwardBlock(il, n);
@@ -229,6 +292,7 @@ private:
   std::vector<float> m_outputNorm; // [nEmbd]
   std::vector<float> m_ropeFreqs;  // [ropeDims/2] or empty
   Scratch m_s;
+  Profile m_profile;
   RopeTable m_rope;                // the current slice's angles
   std::vector<float> m_logits;     // [1 or n][nVocab] (capacity kept between calls)
 };
