@@ -14,6 +14,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QtQml/QQmlExtensionPlugin>
 
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
@@ -52,9 +53,11 @@ int main(int argc, char *argv[])
   if (!window)
     return 1;
 
+  // The window's persisted context length (Main.qml's Settings) applies to the first load.
+  chat.setContextLength(QSettings().value(QStringLiteral("contextLength"), 4096).toInt());
   const QString model = hearth::startupModelPath(app.arguments(), *library.installed());
   if (!model.isEmpty())
-    engine.load(model);
+    chat.loadModel(model);
 
   hearth::UiScript script(window, &chat, &engine);
   if (hearth::UiScript::enabled())

@@ -9,7 +9,9 @@ Item {
     property bool hasModel: false
     property bool loading: false
     property string error: ""
+    property string demoPath: "" // the packaged demo model, when there is one
     signal libraryRequested()
+    signal demoRequested()
 
     Column {
         anchors.centerIn: parent
@@ -37,12 +39,27 @@ Item {
                  : qsTr("Hearth runs open-weight language models on this computer, privately. "
                         + "Start with the small demo model, or pick one from the model library.")
         }
-        HButton {
+        Row {
             anchors.horizontalCenter: parent.horizontalCenter
+            spacing: Theme.sp(3)
             visible: !root.hasModel && !root.loading
-            primary: true
-            text: qsTr("Open the model library")
-            onClicked: root.libraryRequested()
+            HButton {
+                objectName: "useDemoModel"
+                visible: root.demoPath.length > 0
+                primary: true
+                text: qsTr("Use the demo model")
+                tip: qsTr("Install and load SmolLM2 135M, a small model that runs anywhere (about 100 MB)")
+                Accessible.name: text
+                onClicked: root.demoRequested()
+            }
+            HButton {
+                objectName: "openLibrary"
+                primary: root.demoPath.length === 0
+                text: qsTr("Open the model library")
+                tip: qsTr("Browse, download or import models (Ctrl+M)")
+                Accessible.name: text
+                onClicked: root.libraryRequested()
+            }
         }
     }
 }

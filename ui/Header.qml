@@ -9,6 +9,7 @@ Rectangle {
     property var engine  // EngineController
     property var library // ModelLibrary
     signal settingsRequested()
+    signal modelChosen(string path)
     signal sidebarToggled()
 
     function sizeText(bytes) {
@@ -69,7 +70,7 @@ Rectangle {
         Accessible.name: qsTr("Switch model")
         onActivated: (row) => {
             const path = root.library.installed.data(root.library.installed.index(row, 0), Qt.UserRole + 2)
-            if (path) root.engine.load(path)
+            if (path) root.modelChosen(path)
         }
     }
 

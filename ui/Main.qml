@@ -30,8 +30,11 @@ ApplicationWindow {
         property real temperature: 0.7
         property real topP: 0.95
         property int topK: 40
+        property real minP: 0.05
+        property real repeatPenalty: 1.1
         property int maxTokens: 1024
         property int seed: -1
+        property int contextLength: 4096
         property string theme: "system"
         property real fontScale: 1.0
         property bool sidebarVisible: true
@@ -48,7 +51,14 @@ ApplicationWindow {
     Binding {
         target: root.chat; property: "settings"
         value: ({ temperature: prefs.temperature, topP: prefs.topP, topK: prefs.topK,
+                  minP: prefs.minP, repeatPenalty: prefs.repeatPenalty,
                   maxTokens: prefs.maxTokens, seed: prefs.seed })
+    }
+    Binding { target: root.chat; property: "contextLength"; value: prefs.contextLength }
+    function useDemoModel() {
+        const path = root.chat.demoModelPath
+        root.chat.loadModel(path)
+        root.library.installed.importModel(path, 0) // a copy in the models folder for next time
     }
 
     function newChat() { root.chat.newChat(); root.editingMessageId = null; composer.focusInput() }
@@ -95,6 +105,7 @@ ApplicationWindow {
             width: parent.width
             engine: root.engine
             library: root.library
+            onModelChosen: (path) => root.chat.loadModel(path)
             onSettingsRequested: settingsDialog.open()
             onSidebarToggled: prefs.sidebarVisible = !prefs.sidebarVisible
         }
@@ -114,7 +125,9 @@ ApplicationWindow {
             hasModel: root.engine.state === EngineController.Ready || root.engine.state === EngineController.Generating
             loading: root.engine.state === EngineController.Loading
             error: root.engine.state === EngineController.Failed ? root.engine.lastError : root.storeNotice
+            demoPath: root.chat.demoModelPath
             onLibraryRequested: modelsPage.active = true
+            onDemoRequested: root.useDemoModel()
         }
 
         Text {
@@ -178,7 +191,13 @@ ApplicationWindow {
         }
     }
 
-    SettingsDialog { id: settingsDialog; prefs: prefs }
+    SettingsDialog {
+        id: settingsDialog
+        objectName: "settingsDialog"
+        prefs: prefs
+        chat: root.chat
+        onClosed: root.chat.applyContextLength()
+    }
     ExportDialog {
         id: exportDialog
         objectName: "exportDialog"

@@ -1,5 +1,6 @@
 #include "chat/ChatController.h"
 
+#include "chat/Startup.h"
 #include "engine/EngineController.h"
 #include "store/ConversationStore.h"
 
@@ -14,7 +15,7 @@ QString errorText(const Error &e) { return QString::fromStdString(e.message); }
 } // namespace
 
 ChatController::ChatController(ConversationStore *store, EngineController *engine, QObject *parent)
-    : QObject(parent), m_store(store), m_engine(engine)
+    : QObject(parent), m_store(store), m_engine(engine), m_demoModelPath(hearth::demoModelPath())
 {
   m_conversations.setStore(store);
   m_messages.setStore(store);
@@ -23,8 +24,10 @@ ChatController::ChatController(ConversationStore *store, EngineController *engin
   connect(engine, &EngineController::finished, this, &ChatController::onFinished);
   connect(engine, &EngineController::failed, this, &ChatController::onFailed);
   connect(store, &ConversationStore::conversationChanged, this, [this](qint64 id) {
-    if (id == m_conversationId)
+    if (id == m_conversationId) {
       emit conversationTitleChanged();
+      readConversationSettings();
+    }
   });
 }
 
@@ -68,6 +71,7 @@ void ChatController::setConversation(qint64 id)
     return;
   m_conversationId = id;
   m_messages.setConversationId(id);
+  readConversationSettings();
   emit conversationIdChanged();
   emit conversationTitleChanged();
 }
@@ -83,6 +87,7 @@ void ChatController::openConversation(qint64 id)
   if (id != m_conversationId)
     stop();
   setConversation(id);
+  switchToConversationModel();
 }
 
 void ChatController::openMessage(qint64 conversationId, qint64 messageId)
@@ -105,7 +110,7 @@ bool ChatController::send(const QString &text)
   if (trimmed.isEmpty() || streaming())
     return false;
   if (m_conversationId == 0) {
-    auto id = m_store->createConversation({}, m_engine->modelName(), m_systemPrompt);
+    auto id = m_store->createConversation({}, m_engine->modelPath().section(QLatin1Char('/'), -1));
     if (!id) {
       setNotice(tr("Could not create the conversation: %1").arg(errorText(id.error())));
       return false;
@@ -120,6 +125,7 @@ bool ChatController::send(const QString &text)
     return false;
   }
   (void)m_store->autoTitle(m_conversationId);
+  rememberModel();
   return startReply(0);
 }
 
@@ -171,14 +177,6 @@ QVariantList ChatController::historyFor(qint64 replyId) const
     turns.append(QVariantMap{{QStringLiteral("role"), msg.role}, {QStringLiteral("content"), msg.content}});
   }
   return turns;
-}
-
-QVariantMap ChatController::effectiveSettings() const
-{
-  QVariantMap s = m_settings;
-  for (auto it = m_forced.cbegin(); it != m_forced.cend(); ++it)
-    s.insert(it.key(), it.value());
-  return s;
 }
 
 void ChatController::stop()

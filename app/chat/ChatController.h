@@ -34,6 +34,14 @@ class ChatController : public QObject {
   Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY settingsChanged)
   Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
   Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY canUndoDeleteChanged)
+  // The open conversation's own system prompt, generation settings (only the keys it
+  // overrides) and model file; stored on the conversation.
+  Q_PROPERTY(QString conversationSystemPrompt READ conversationSystemPrompt NOTIFY conversationSettingsChanged)
+  Q_PROPERTY(QVariantMap conversationSettings READ conversationSettings NOTIFY conversationSettingsChanged)
+  Q_PROPERTY(QString conversationModel READ conversationModel NOTIFY conversationSettingsChanged)
+  // KV cache size for the loads the controller starts (a setting; applyContextLength()).
+  Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY settingsChanged)
+  Q_PROPERTY(QString demoModelPath READ demoModelPath CONSTANT)
 
 public:
   ChatController(ConversationStore *store, EngineController *engine, QObject *parent = nullptr);
@@ -52,6 +60,23 @@ public:
   bool canUndoDelete() const;
   // Settings that win over the window's (tests and scripted runs), e.g. {maxTokens: 8}.
   void setForcedSettings(const QVariantMap &settings) { m_forced = settings; }
+
+  // --- per conversation: settings and model (ChatSettings.cpp) ---------------------------
+  QString conversationSystemPrompt() const { return m_convSystemPrompt; }
+  QVariantMap conversationSettings() const { return m_convSettings; }
+  QString conversationModel() const { return m_convModel; }
+  int contextLength() const { return m_contextLength; }
+  void setContextLength(int tokens);
+  QString demoModelPath() const { return m_demoModelPath; }
+  // The open conversation's system prompt ("" = the default) and settings overrides
+  // ({} = the defaults), saved on the conversation.
+  Q_INVOKABLE void setConversationOverrides(const QString &systemPrompt, const QVariantMap &settings);
+  // What a reply would use now: the window's settings, the conversation's over them.
+  Q_INVOKABLE QVariantMap effectiveSettings() const;
+  // Loads a model (with contextLength) and makes it the open conversation's model.
+  Q_INVOKABLE void loadModel(const QString &path);
+  // Reloads the loaded model when contextLength differs from what it was loaded with.
+  Q_INVOKABLE void applyContextLength();
 
   Q_INVOKABLE void newChat();
   Q_INVOKABLE void openConversation(qint64 id);
@@ -92,12 +117,12 @@ signals:
   void canUndoDeleteChanged();
   void replyStarted(qint64 messageId);
   void messageRevealRequested(qint64 messageId);
+  void conversationSettingsChanged();
   void replyFinished(qint64 messageId, const QString &state);
 
 private:
   bool startReply(qint64 parentId);
   QVariantList historyFor(qint64 replyId) const;
-  QVariantMap effectiveSettings() const;
   void finishStreaming(int state, const QJsonObject &stats);
   void onTextPiece(quint64 id, const QString &text);
   void onReasoningPiece(quint64 id, const QString &text);
@@ -105,6 +130,9 @@ private:
   void onFailed(quint64 id, const QString &error);
   void setConversation(qint64 id);
   void setNotice(const QString &notice);
+  void readConversationSettings();
+  void switchToConversationModel();
+  void rememberModel();
 
   ConversationStore *m_store;
   EngineController *m_engine;
@@ -117,6 +145,12 @@ private:
   QVariantMap m_forced;
   QString m_systemPrompt;
   QString m_notice;
+  QString m_convSystemPrompt;
+  QVariantMap m_convSettings;
+  QString m_convModel;
+  int m_contextLength = 4096;
+  int m_loadedContextLength = 0; // of the last load started here
+  QString m_demoModelPath;
 };
 
 } // namespace hearth

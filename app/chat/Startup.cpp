@@ -2,7 +2,9 @@
 
 #include "library/InstalledModels.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 
 namespace hearth {
 
@@ -21,6 +23,21 @@ QString startupModelPath(const QStringList &arguments, const library::InstalledM
     if (installed.data(i, IM::ValidRole).toBool() && installed.data(i, IM::SupportedRole).toBool())
       return installed.data(i, IM::PathRole).toString();
   }
+  return {};
+}
+
+QString demoModelPath()
+{
+  const QString file = QString::fromLatin1(k_demoModelFile);
+  QStringList candidates{qEnvironmentVariable("HEARTH_DEMO_MODEL")};
+  if (QCoreApplication::instance()) {
+    const QDir exe(QCoreApplication::applicationDirPath());
+    candidates << exe.filePath(QStringLiteral("../share/hearth/models/") + file)
+               << exe.filePath(QStringLiteral("../../.cache/models/") + file);
+  }
+  for (const QString &c : candidates)
+    if (!c.isEmpty() && QFileInfo(c).isFile())
+      return QFileInfo(c).canonicalFilePath();
   return {};
 }
 

@@ -194,7 +194,7 @@ void UiScript::checkExport(QJsonObject result)
 {
   const QString path = qEnvironmentVariable("HEARTH_UI_EXPORT");
   if (path.isEmpty()) {
-    finish(0, result);
+    checkDemo(result);
     return;
   }
   pressKey(Qt::Key_E, Qt::ControlModifier);
@@ -211,7 +211,38 @@ void UiScript::checkExport(QJsonObject result)
     }
     QTimer::singleShot(300, this, [this, result] {
       shoot(QStringLiteral("exported"));
+      checkDemo(result);
+    });
+  });
+}
+
+// First run without a model: the empty state's "Use the demo model" loads it.
+void UiScript::checkDemo(QJsonObject result)
+{
+  if (qEnvironmentVariable("HEARTH_UI_DEMO") != QLatin1String("1")) {
+    finish(0, result);
+    return;
+  }
+  pressKey(Qt::Key_N, Qt::ControlModifier);
+  QTimer::singleShot(500, this, [this, result]() mutable {
+    shoot(QStringLiteral("no-model"));
+    QObject *button = m_window ? m_window->findChild<QObject *>(QStringLiteral("useDemoModel")) : nullptr;
+    result.insert(QStringLiteral("demoOffered"), button && button->property("visible").toBool());
+    result.insert(QStringLiteral("demoPath"), m_chat->demoModelPath());
+    if (!button || !button->property("visible").toBool()) {
       finish(0, result);
+      return;
+    }
+    QMetaObject::invokeMethod(button, "clicked");
+    connect(m_engine, &EngineController::stateChanged, this, [this, result]() mutable {
+      if (m_engine->state() != EngineController::Ready && m_engine->state() != EngineController::Failed)
+        return;
+      result.insert(QStringLiteral("demoLoaded"), m_engine->state() == EngineController::Ready);
+      result.insert(QStringLiteral("loadedModel"), m_engine->modelPath());
+      QTimer::singleShot(1500, this, [this, result] { // the copy into the models folder runs meanwhile
+        shoot(QStringLiteral("demo-loaded"));
+        finish(0, result);
+      });
     });
   });
 }

@@ -11,7 +11,10 @@
 //                           the search hits for HEARTH_UI_SEARCH; with HEARTH_UI_OPEN=ID,
 //                           open that conversation (screenshot "history") and list its
 //                           messages; with HEARTH_UI_EXPORT=PATH, press Ctrl+E, screenshot
-//                           "export", export it to PATH as Markdown; write result.json, quit.
+//                           "export", export it to PATH as Markdown; with HEARTH_UI_DEMO=1 (no
+//                           model loaded), press Ctrl+N, screenshot "no-model", click "Use the
+//                           demo model", wait for it, screenshot "demo-loaded"; then write
+//                           result.json and quit.
 // Files go to HEARTH_UI_OUT. HEARTH_UI_MAX_TOKENS caps replies; HEARTH_UI_TIMEOUT_S
 // (default 300) ends a stuck run with exit code 4.
 #pragma once
@@ -42,6 +45,7 @@ private:
   void sendStopped();
   void runCheck();
   void checkExport(QJsonObject result);
+  void checkDemo(QJsonObject result);
   bool typeAndSend(const QString &text);
   void pressKey(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier);
   bool shoot(const QString &name);

@@ -1,7 +1,7 @@
 # app/chat: sources of hearth_app (the controller tying the store to the engine, and the
 # scripted run the end-to-end test drives the window with).
 target_sources(hearth_app PRIVATE
-  chat/ChatController.h chat/ChatController.cpp chat/ChatExport.cpp
+  chat/ChatController.h chat/ChatController.cpp chat/ChatExport.cpp chat/ChatSettings.cpp
   chat/UiScript.h chat/UiScript.cpp
   chat/Startup.h chat/Startup.cpp
 )

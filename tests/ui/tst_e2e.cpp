@@ -8,6 +8,7 @@
 // both replies' text.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -131,7 +132,8 @@ void TestEndToEnd::sendRestartSearch()
   const Run second = runHearth(data.path(), out + QStringLiteral("/run2"), QStringLiteral("check"), {},
                                {QStringLiteral("HEARTH_UI_SEARCH=colour"),
                                 QStringLiteral("HEARTH_UI_OPEN=%1").arg(conversation),
-                                QStringLiteral("HEARTH_UI_EXPORT=") + exported});
+                                QStringLiteral("HEARTH_UI_EXPORT=") + exported,
+                                QStringLiteral("HEARTH_UI_DEMO=1")});
   QVERIFY2(second.exitCode == 0, qPrintable(second.log.right(3000)));
   bool listed = false;
   for (const QJsonValue &v : second.result.value(QStringLiteral("conversations")).toArray()) {
@@ -174,6 +176,17 @@ void TestEndToEnd::sendRestartSearch()
   QVERIFY2(text.contains(reply), qPrintable(text));
   QVERIFY2(text.contains(stopped), qPrintable(text));
   QVERIFY(text.contains(QStringLiteral("Name one colour of the sky.")));
+
+  // Without a model (run 2 names none and none is installed), a new chat's empty state
+  // offers the packaged demo model; its button loads it and copies it into the models
+  // folder for the next start.
+  QVERIFY2(second.result.value(QStringLiteral("demoOffered")).toBool(), qPrintable(QJsonDocument(second.result).toJson()));
+  QVERIFY2(second.result.value(QStringLiteral("demoLoaded")).toBool(), qPrintable(second.log.right(2000)));
+  QCOMPARE(QFileInfo(second.result.value(QStringLiteral("loadedModel")).toString()).fileName(),
+           QFileInfo(model).fileName());
+  QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(data.path() + QStringLiteral("/models/") + QFileInfo(model).fileName()), 20000);
+  for (const char *name : {"no-model", "demo-loaded"})
+    QVERIFY2(distinctColours(QImage(out + QStringLiteral("/run2/") + QLatin1String(name) + QStringLiteral(".png"))) > 8, name);
 }
 
 QTEST_GUILESS_MAIN(TestEndToEnd)
