@@ -5,6 +5,8 @@
 #include "store/ConversationStore.h"
 
 #include <QAbstractItemModelTester>
+
+#include <algorithm>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -61,13 +63,26 @@ private slots:
     for (const char *t : {"Once", " upon", " a", " time"})
       QVERIFY(store.appendReply(r, QString::fromLatin1(t)));
     QCOMPARE(changed.count(), 4);
+    // Exactly one row and only the content roles per token: no reset, no layout change,
+    // no other row touched.
+    QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
     for (const auto &args : changed) {
       QCOMPARE(args[0].toModelIndex().row(), 3);
       QCOMPARE(args[1].toModelIndex().row(), 3);
-      const auto roles = args[2].value<QList<int>>();
-      QVERIFY(roles.contains(MessageListModel::ContentRole));
-      QVERIFY(!roles.contains(MessageListModel::StateRole));
+      auto roles = args[2].value<QList<int>>();
+      std::sort(roles.begin(), roles.end());
+      QCOMPARE(roles, QList<int>({Qt::DisplayRole, MessageListModel::ContentRole}));
     }
+    QCOMPARE(inserted.count(), 2); // the user message and the reply, nothing per token
+    // Reasoning pieces change the reasoning role only.
+    changed.clear();
+    QVERIFY(store.appendReply(r, {}, QStringLiteral("hmm")));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed[0][0].toModelIndex().row(), 3);
+    QCOMPARE(changed[0][2].value<QList<int>>(), QList<int>({MessageListModel::ReasoningRole}));
+    QCOMPARE(model.data(model.index(3), MessageListModel::ReasoningRole).toString(), QStringLiteral("hmm"));
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(layout.count(), 0);
     QCOMPARE(model.data(model.index(3), MessageListModel::ContentRole).toString(),
              QStringLiteral("Once upon a time"));
     changed.clear();
