@@ -187,6 +187,8 @@ ApplicationWindow {
                 anchors.fill: parent
                 anchors.topMargin: back.y + back.height + Theme.sp(2)
                 library: root.library
+                onUseRequested: path => { root.chat.loadModel(path); modelsPage.active = false }
+                Component.onCompleted: root.library.catalog.contextLength = prefs.contextLength
             }
         }
     }

@@ -1,12 +1,14 @@
 // Qt Quick Test runner for the Models page (models/tst_models_page.qml). Before the
-// QML engine exists it points HEARTH_DATA_DIR at a fresh directory holding two small
-// valid GGUF models, and HEARTH_HF_ENDPOINT at a closed local port (search must report
-// offline). `testHelper` lets the QML check the models directory on disk and tells it
+// QML engine exists it points HEARTH_DATA_DIR at a fresh directory holding three small
+// valid GGUF models (one named like a catalog file), the backend choice at the CPU with a
+// 3 GB budget, and HEARTH_HF_ENDPOINT at a closed local port (search must report offline). `testHelper` lets the QML check the models directory on disk and tells it
 // where to save the page's screenshot.
 #include "hearth/gguf.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QUrl>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QTcpServer>
@@ -52,6 +54,26 @@ public:
   {
     return QFile::exists(QDir(m_modelsDir).filePath(fileName));
   }
+  // Files to import from outside the models directory: a valid synthetic GGUF and a
+  // broken one (a GGUF magic and version, then a truncated header). Returns its path.
+  Q_INVOKABLE QString writeOutside(const QString &fileName, bool valid) const
+  {
+    const QString path = QDir(m_outsideDir).filePath(fileName);
+    if (valid)
+      return writeTinyModel(path, "Dropped Model") ? path : QString();
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+      return {};
+    f.write(QByteArray("GGUF\x03\x00\x00\x00\x05\x00", 10));
+    return path;
+  }
+  Q_INVOKABLE bool isSymLink(const QString &fileName) const
+  {
+    return QFileInfo(QDir(m_modelsDir).filePath(fileName)).isSymLink();
+  }
+  Q_INVOKABLE bool fileExists(const QString &path) const { return QFile::exists(path); }
+  Q_INVOKABLE QUrl urlOf(const QString &path) const { return QUrl::fromLocalFile(path); }
+  QString m_outsideDir;
 };
 
 class Setup : public QObject {
@@ -66,10 +88,17 @@ public slots:
     QDir().mkpath(models);
     QDir().mkpath(QStringLiteral(HEARTH_TEST_OUTPUT));
     m_helper.m_modelsDir = models;
+    m_helper.m_outsideDir = QDir(m_data.path()).filePath(QStringLiteral("elsewhere"));
+    QDir().mkpath(m_helper.m_outsideDir);
+    // The third one carries a catalog file's name: its card shows it installed.
     if (!writeTinyModel(models + "/tiny-alpha.gguf", "Tiny Alpha")
-        || !writeTinyModel(models + "/tiny-beta.gguf", "Tiny Beta"))
+        || !writeTinyModel(models + "/tiny-beta.gguf", "Tiny Beta")
+        || !writeTinyModel(models + "/SmolLM2-135M-Instruct-Q8_0.gguf", "Tiny Catalog"))
       qFatal("could not write the test models into %s", qPrintable(models));
     qputenv("HEARTH_DATA_DIR", m_data.path().toUtf8());
+    // The fit badges' budget: the native CPU backend with 3 GB, as chooseBackend reports it.
+    qputenv("HEARTH_BACKEND", "cpu");
+    qputenv("HEARTH_CPU_BUDGET", "3000000000");
     // A port that was just free and is closed again: connections are refused.
     QTcpServer probe;
     if (!probe.listen(QHostAddress::LocalHost))

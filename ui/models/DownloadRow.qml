@@ -29,7 +29,9 @@ Rectangle {
     implicitHeight: column.implicitHeight + Theme.sp(6)
     radius: Theme.radiusCard
     color: Theme.surface
-    border.color: Theme.border
+    border.color: root.activeFocus ? Theme.accent : Theme.border
+    border.width: root.activeFocus ? 2 : 1
+    activeFocusOnTab: true
 
     Accessible.role: Accessible.ListItem
     Accessible.name: qsTr("%1, %2, %3 percent").arg(root.name).arg(root.state).arg(Math.round(root.progress * 100))

@@ -27,10 +27,13 @@ Rectangle {
     implicitHeight: row.implicitHeight + Theme.sp(6)
     radius: Theme.radiusCard
     color: Theme.surface
-    border.color: root.isDefault ? Theme.accent : Theme.border
+    border.color: root.isDefault || root.activeFocus ? Theme.accent : Theme.border
+    border.width: root.activeFocus ? 2 : 1
 
+    activeFocusOnTab: true
     Accessible.role: Accessible.ListItem
-    Accessible.name: root.isDefault ? qsTr("%1, default model").arg(root.fileName) : root.fileName
+    Accessible.name: (root.modelName !== "" ? root.modelName + ", " : "")
+                     + (root.isDefault ? qsTr("default model, ") : "") + details.text
 
     RowLayout {
         id: row
@@ -51,6 +54,7 @@ Rectangle {
                 elide: Text.ElideRight
             }
             Label {
+                id: details
                 Layout.fillWidth: true
                 text: root.valid
                       ? [root.fileName, root.architecture, Format.parameters(root.parameters), root.quant,

@@ -12,6 +12,8 @@ ColumnLayout {
 
     required property var search    // HubSearch
     required property var downloads // DownloadManager
+    property var library: null      // ModelLibrary: the token for gated models
+    property string tokenMessage: ""
     readonly property string statusText: {
         switch (root.search.status) {
         case HubSearch.Searching: return qsTr("Searching Hugging Face…")
@@ -42,6 +44,60 @@ ColumnLayout {
             enabled: queryField.text.trim() !== ""
             onClicked: queryField.accepted()
         }
+    }
+    // Hugging Face token for gated models: stored in a file only the user can read
+    // (ModelLibrary.setToken), sent as "Authorization: Bearer" to Hugging Face only.
+    RowLayout {
+        Layout.fillWidth: true
+        visible: root.library !== null
+        TextField {
+            id: tokenField
+            objectName: "tokenField"
+            Layout.fillWidth: true
+            echoMode: TextInput.Password
+            placeholderText: root.library && root.library.hasToken
+                             ? qsTr("A Hugging Face token is saved; type a new one to replace it")
+                             : qsTr("Hugging Face token for gated models (optional)")
+            Accessible.name: qsTr("Hugging Face access token")
+            color: Theme.text
+            onAccepted: saveToken.clicked()
+        }
+        HButton {
+            id: saveToken
+            objectName: "saveTokenButton"
+            text: qsTr("Save token")
+            tip: qsTr("Save the Hugging Face token")
+            enabled: tokenField.text.trim() !== ""
+            onClicked: {
+                const error = root.library.setToken(tokenField.text)
+                root.tokenMessage = error !== "" ? qsTr("Could not save the token: %1").arg(error)
+                                                 : qsTr("Token saved.")
+                if (error === "")
+                    tokenField.text = ""
+            }
+        }
+        HButton {
+            objectName: "removeTokenButton"
+            visible: root.library !== null && root.library.hasToken
+            danger: true
+            text: qsTr("Remove token")
+            tip: qsTr("Forget the saved Hugging Face token")
+            onClicked: {
+                const error = root.library.setToken("")
+                root.tokenMessage = error !== "" ? qsTr("Could not remove the token: %1").arg(error)
+                                                 : qsTr("Token removed.")
+            }
+        }
+    }
+    Label {
+        objectName: "tokenMessage"
+        Layout.fillWidth: true
+        visible: text !== ""
+        text: root.tokenMessage
+        color: Theme.muted
+        font.pixelSize: Theme.fontSmall
+        Accessible.role: Accessible.StaticText
+        Accessible.name: text
     }
     Label {
         objectName: "searchStatus"
@@ -80,11 +136,14 @@ ColumnLayout {
                     Layout.leftMargin: Theme.sp(6)
                     Label {
                         Layout.fillWidth: true
+                        Accessible.role: Accessible.StaticText
+                        Accessible.name: text
                         text: fileRow.modelData.path + "  ·  " + Format.bytes(fileRow.modelData.size)
                         color: Theme.text
                         elide: Text.ElideMiddle
                     }
                     HButton {
+                        objectName: "fileDownloadButton"
                         text: qsTr("Download")
                         tip: qsTr("Download %1").arg(fileRow.modelData.path)
                         onClicked: root.downloads.download(result.repo, fileRow.modelData.path)

@@ -1,6 +1,9 @@
 // InstalledModels: facts from GGUF headers, import (copy, move, link) of valid files,
-// refusal of invalid ones with the reader's error, delete, default model.
+// refusal of invalid ones with the reader's error, delete, default model (persisted and
+// the one the window loads at startup).
 #include "library/InstalledModels.h"
+
+#include "chat/Startup.h"
 
 #include "hearth/gguf.h"
 
@@ -173,12 +176,19 @@ private slots:
     }
     InstalledModels models(m_models->path()); // persisted
     QCOMPARE(models.defaultModel(), QStringLiteral("two.gguf"));
+    // What main.cpp loads at startup: --model, then HEARTH_MODEL, then the default.
+    qunsetenv("HEARTH_MODEL");
+    QCOMPARE(hearth::startupModelPath({QStringLiteral("hearth")}, models), m_models->filePath("two.gguf"));
+    QCOMPARE(hearth::startupModelPath({QStringLiteral("hearth"), QStringLiteral("--model"), QStringLiteral("/x.gguf")}, models),
+             QStringLiteral("/x.gguf"));
     QVERIFY(!models.remove(QStringLiteral("../two.gguf")).isEmpty());
     QVERIFY(!models.remove(QStringLiteral("missing.gguf")).isEmpty());
     QVERIFY(models.remove(QStringLiteral("two.gguf")).isEmpty());
     QCOMPARE(models.rowCount(), 1);
     QCOMPARE(models.defaultModel(), QString());
     QVERIFY(!QFileInfo::exists(m_models->filePath("two.gguf")));
+    // Without a default, the first valid supported model.
+    QCOMPARE(hearth::startupModelPath({QStringLiteral("hearth")}, models), m_models->filePath("one.gguf"));
   }
 };
 
