@@ -72,6 +72,19 @@ public:
     return QFileInfo(QDir(m_modelsDir).filePath(fileName)).isSymLink();
   }
   Q_INVOKABLE bool fileExists(const QString &path) const { return QFile::exists(path); }
+  // "rw-------" style permissions of the saved Hugging Face token, "" when there is none.
+  Q_INVOKABLE QString tokenFileMode() const
+  {
+    const QFileInfo info(QDir(qEnvironmentVariable("HEARTH_DATA_DIR")).filePath(QStringLiteral("hf-token")));
+    if (!info.exists())
+      return {};
+    QString mode;
+    for (auto [bit, c] : {std::pair{QFile::ReadOwner, 'r'}, {QFile::WriteOwner, 'w'}, {QFile::ExeOwner, 'x'},
+                          {QFile::ReadGroup, 'r'}, {QFile::WriteGroup, 'w'}, {QFile::ExeGroup, 'x'},
+                          {QFile::ReadOther, 'r'}, {QFile::WriteOther, 'w'}, {QFile::ExeOther, 'x'}})
+      mode += info.permissions().testFlag(bit) ? QLatin1Char(c) : QLatin1Char('-');
+    return mode;
+  }
   Q_INVOKABLE QUrl urlOf(const QString &path) const { return QUrl::fromLocalFile(path); }
   QString m_outsideDir;
 };

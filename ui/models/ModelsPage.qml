@@ -33,6 +33,8 @@ Rectangle {
     }
 
     color: Theme.background
+    // Free RAM changes while the app runs: measure again each time the page opens.
+    Component.onCompleted: root.library.refreshBudget()
     Accessible.role: Accessible.Pane
     Accessible.name: qsTr("Models")
 

@@ -209,6 +209,25 @@ Item {
             verify(testHelper.fileExists(source), "a refused file is not moved")
         }
 
+        function test_c_tokenIsSavedPrivatelyAndNeverShown() {
+            const field = findChild(page, "tokenField")
+            compare(field.echoMode, TextInput.Password)
+            verify(!lib.hasToken)
+            field.forceActiveFocus()
+            field.text = "hf_page_token"
+            mouseClick(findChild(page, "saveTokenButton"))
+            verify(lib.hasToken)
+            compare(findChild(page, "tokenMessage").text, "Token saved.")
+            compare(field.text, "")
+            compare(testHelper.tokenFileMode(), "rw-------")
+            const remove = findChild(page, "removeTokenButton")
+            verify(remove.visible)
+            mouseClick(remove)
+            verify(!lib.hasToken)
+            compare(testHelper.tokenFileMode(), "")
+            verify(!remove.visible)
+        }
+
         function test_d_keyboardReachesEveryControlWithAName() {
             // Tab from the Import button through the page until the token field: every
             // stop has a name for screen readers and is scrolled into view.
