@@ -1,5 +1,6 @@
 // Causal GQA attention over the KV cache: per-split online softmax (shaders/attention.comp)
-// then a merge of the splits (shaders/attention_combine.comp).
+// then a merge of the splits (shaders/attention_combine.comp); for prefill batches also
+// query tiles against shared-memory KV tiles (shaders/attention_prefill.comp).
 #include "ops/op_util.h"
 #include "ops/ops.h"
 
@@ -15,6 +16,17 @@ struct SplitPush {
 struct CombinePush {
   uint32_t rows, headDim, nSplits;
 };
+struct PrefillPush {
+  uint32_t n, nHead, nHeadKv;
+  float scale;
+};
+constexpr uint32_t kPrefillRows = 16; // query tokens per workgroup (BR in the shader)
+
+// Keys per KV tile: K, V and the query tile in fp32 stay within 32 KiB of shared memory.
+uint32_t prefillKeys(uint32_t headDim)
+{
+  return headDim <= 64 ? 32 : headDim <= 128 ? 16 : 8;
+}
 } // namespace
 
 uint64_t attentionScratchBytes(const AttentionShape &s)
@@ -52,6 +64,32 @@ Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk:
   const CombinePush cp{s.n * s.nHead, s.headDim, s.nSplits};
   rec.dispatch(*combine, {{scratch, vk::Access::Read}, {out, vk::Access::Write}}, cp, detail::divUp(s.headDim, cwg),
                s.n * s.nHead);
+  return {};
+}
+
+bool attentionPrefillSupported(const AttentionShape &s)
+{
+  return s.n > 1 && s.headDim % 16 == 0 && s.headDim <= 256 && s.nHeadKv > 0 && s.nHead % s.nHeadKv == 0;
+}
+
+Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
+                        vk::BufferView step, vk::BufferView out, const AttentionShape &s)
+{
+  if (!attentionPrefillSupported(s))
+    return fail(ErrorCode::InvalidArgument, "[attention] prefill tiles need n > 1 and a head size that is a "
+                "multiple of 16 up to 256, not n {} head size {}", s.n, s.headDim);
+  HEARTH_KERNEL_OR_RETURN(
+      tiles, rec, ShaderId::attention_prefill,
+      {.buffers = 5, .pushBytes = sizeof(PrefillPush),
+       .constants = {s.headDim, prefillKeys(s.headDim), s.kvF16 ? 1u : 0u, s.roundQ ? 1u : 0u}});
+  const PrefillPush pp{s.n, s.nHead, s.nHeadKv, float(1.0 / std::sqrt(double(s.headDim)))};
+  rec.dispatch(*tiles,
+               {{q, vk::Access::Read},
+                {kCache, vk::Access::Read},
+                {vCache, vk::Access::Read},
+                {step, vk::Access::Read},
+                {out, vk::Access::Write}},
+               pp, detail::divUp(s.n, kPrefillRows), s.nHead, 1);
   return {};
 }
 

@@ -74,6 +74,13 @@ uint32_t attentionSplits(uint32_t maxKv);
 // q, out: [n][nHead][headDim]; caches: [ctx][nHeadKv][headDim] holding [0, pos0 + n).
 Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
                  vk::BufferView step, vk::BufferView scratch, vk::BufferView out, const AttentionShape &shape);
+// The same for a prefill batch, flash-attention style: a workgroup per (16 query tokens,
+// query head) streams the keys up to its last token through shared memory in tiles, with
+// an online softmax (nSplits unused, no scratch). Needs attentionPrefillSupported(shape):
+// n > 1, headDim a multiple of 16 up to 256.
+bool attentionPrefillSupported(const AttentionShape &shape);
+Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
+                        vk::BufferView step, vk::BufferView out, const AttentionShape &shape);
 
 // How llama.cpp's CPU backend rounds activations before a product with weights of a type
 // (ops::ref::Rounding::Ggml): Q8_0 32-blocks for Q4_0/Q8_0, Q8_1 for Q4_1 (Q8_0 values plus
