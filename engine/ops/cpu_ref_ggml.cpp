@@ -110,11 +110,13 @@ float dotLanes(const float *a, const float *b, size_t len)
 }
 
 // Decode (one token): four 16-lane accumulators over 64-element steps, combined pairwise
-// (0+2, 1+3, then 0+1) and tree-summed. len must be a multiple of 64 (zero-padded).
+// (0+2, 1+3, then 0+1) and tree-summed; the elements past the last full step are added one
+// by one in double.
 float dotSteps(const float *a, const float *b, size_t len)
 {
+  const size_t steps = len / (4 * kLanes) * (4 * kLanes);
   float acc[4][kLanes] = {};
-  for (size_t i = 0; i < len; i += 4 * kLanes)
+  for (size_t i = 0; i < steps; i += 4 * kLanes)
     for (size_t k = 0; k < 4; ++k)
       for (size_t j = 0; j < kLanes; ++j)
         acc[k][j] += a[i + k * kLanes + j] * b[i + k * kLanes + j];
@@ -123,7 +125,10 @@ float dotSteps(const float *a, const float *b, size_t len)
     acc[1][j] += acc[3][j];
     acc[0][j] += acc[1][j];
   }
-  return float(double(laneSum(acc[0])));
+  double sum = laneSum(acc[0]);
+  for (size_t i = steps; i < len; ++i)
+    sum += double(a[i] * b[i]);
+  return float(sum);
 }
 
 size_t roundUp(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -210,7 +215,9 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
                uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim)
 {
   assert(nHeadKv > 0 && nHead % nHeadKv == 0);
-  const bool prefill = n >= 2 && headDim % kLanes == 0;
+  // A batch's products go through 16-lane tiles when the summed length allows (q·k: head
+  // size a multiple of 16; p·v: always, the KV length being padded), a token's through steps.
+  const bool prefill = n >= 2, prefillQk = prefill && headDim % kLanes == 0;
   const size_t group = nHead / nHeadKv, kvWidth = nHeadKv * headDim;
   const size_t total = pos0 + n, padded = roundUp(total, 4 * kLanes);
   const float scale = 1.0f / std::sqrt(float(headDim));
@@ -221,8 +228,7 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
       k[p * kvWidth + i] = halfToFloat(kCache[p * kvWidth + i]);
       vt[i * padded + p] = halfToFloat(vCache[p * kvWidth + i]);
     }
-  const size_t qLen = roundUp(headDim, 4 * kLanes);
-  std::vector<float> qh(qLen, 0.0f), key(qLen, 0.0f), w(padded), prob(padded);
+  std::vector<float> qh(headDim), key(headDim), w(padded), prob(padded);
   for (size_t t = 0; t < n; ++t) {
     const size_t len = pos0 + t + 1;
     for (size_t h = 0; h < nHead; ++h) {
@@ -232,7 +238,7 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
       float max = -std::numeric_limits<float>::infinity();
       for (size_t p = 0; p < len; ++p) {
         std::copy_n(&k[p * kvWidth + kvh * headDim], headDim, key.begin());
-        const float s = prefill ? dotLanes(key.data(), qh.data(), headDim) : dotSteps(key.data(), qh.data(), qLen);
+        const float s = prefillQk ? dotLanes(key.data(), qh.data(), headDim) : dotSteps(key.data(), qh.data(), headDim);
         w[p] = s * scale;
         max = std::max(max, w[p]);
       }
