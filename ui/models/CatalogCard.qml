@@ -62,8 +62,10 @@ Rectangle {
     // A tab stop of its own, so a screen reader reads the card's facts before its buttons.
     activeFocusOnTab: true
     Accessible.role: Accessible.ListItem
-    Accessible.name: qsTr("%1, %2, %3, %4, %5").arg(root.name).arg(Format.bytes(root.sizeBytes))
+    Accessible.name: root.supported
+                     ? qsTr("%1, %2, %3, %4, %5").arg(root.name).arg(Format.bytes(root.sizeBytes))
                          .arg(badge.label).arg(root.fitText).arg(root.statusText)
+                     : qsTr("%1, %2, %3").arg(root.name).arg(Format.bytes(root.sizeBytes)).arg(root.statusText)
 
     ColumnLayout {
         id: column
@@ -83,6 +85,7 @@ Rectangle {
             }
             Label {
                 objectName: "fitText"
+                visible: root.supported // a model the engine cannot run fits nothing
                 text: root.fitText
                 color: Theme.muted
                 font.pixelSize: Theme.fontSmall
@@ -90,6 +93,7 @@ Rectangle {
             FitBadge {
                 id: badge
                 objectName: "fitBadge"
+                visible: root.supported
                 fit: root.fit
             }
         }
