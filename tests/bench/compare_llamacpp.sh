@@ -3,6 +3,7 @@
 #
 #   tests/bench/compare_llamacpp.sh [--model PATH] [-p 512] [-n 128] [--reps 3]
 #                                   [--hearth BUILD/bin/hearth] [--threads T] [--backends vulkan,cpu]
+# (--threads: llama.cpp's CPU threads and Hearth's, through HEARTH_THREADS; default nproc)
 #
 # Alternates runs (Hearth, llama.cpp Vulkan, Hearth, llama.cpp Vulkan, ...), each run a fresh
 # process with one untimed warm-up, then prints per-engine pp/tg tokens/s (medians over runs),
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
   --hearth) hearth="$2"; shift 2 ;;
   --threads) threads="$2"; shift 2 ;;
   --backends) backends="$2"; shift 2 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
   *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -71,7 +72,7 @@ run() {
   rm -f "$out/$name.json"
   return 1
 }
-hearth_run() { run "$1" "$hearth" bench --model "$model" "${common[@]}" --reps 1 --json --backend "$2"; }
+hearth_run() { HEARTH_THREADS="$threads" run "$1" "$hearth" bench --model "$model" "${common[@]}" --reps 1 --json --backend "$2"; }
 llama_run() { run "$1" node "$here/llamacpp_bench.mjs" --model "$model" "${common[@]}" --reps 1 --gpu "$2" --threads "$threads"; }
 
 echo "model: $model"
