@@ -9,6 +9,7 @@
 #include "engine/EngineController.h"
 #include "library/ModelLibrary.h"
 #include "store/ConversationStore.h"
+#include "IconProvider.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -42,6 +43,7 @@ int main(int argc, char *argv[])
 
   QQmlApplicationEngine qml;
   qml.addImportPath(QStringLiteral("qrc:/"));
+  hearth::IconProvider::install(&qml);
   QObject::connect(&qml, &QQmlApplicationEngine::objectCreationFailed, &app,
                    [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
   qml.setInitialProperties({{QStringLiteral("engine"), QVariant::fromValue(&engine)},

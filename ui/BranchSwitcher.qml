@@ -15,7 +15,7 @@ Row {
     HButton {
         objectName: "branchPrevious"
         flat: true
-        text: "‹"
+        iconName: "chevron-left"
         tip: qsTr("Previous version")
         enabled: root.index > 0
         padding: Theme.sp(0.5); leftPadding: Theme.sp(1.5); rightPadding: Theme.sp(1.5)
@@ -32,7 +32,7 @@ Row {
     HButton {
         objectName: "branchNext"
         flat: true
-        text: "›"
+        iconName: "chevron-right"
         tip: qsTr("Next version")
         enabled: root.index < root.count - 1
         padding: Theme.sp(0.5); leftPadding: Theme.sp(1.5); rightPadding: Theme.sp(1.5)

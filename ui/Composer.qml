@@ -80,7 +80,8 @@ Rectangle {
         anchors.margins: Theme.sp(2)
         primary: !root.generating
         danger: root.generating
-        text: root.generating ? qsTr("Stop") : qsTr("Send ⏎")
+        iconName: root.generating ? "stop" : "send"
+        text: root.generating ? qsTr("Stop") : qsTr("Send")
         tip: root.generating ? qsTr("Stop the reply (Esc)") : qsTr("Send the message (Enter)")
         enabled: root.generating || input.text.trim().length > 0
         opacity: enabled ? 1 : 0.5

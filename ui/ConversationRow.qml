@@ -59,14 +59,14 @@ Rectangle {
         visible: !root.editing && (hover.hovered || root.pinned)
         HButton {
             flat: true
-            text: root.pinned ? "★" : "☆"
+            iconName: root.pinned ? "pinned" : "pin"
             tip: root.pinned ? qsTr("Unpin") : qsTr("Pin")
             onClicked: root.pinRequested(root.conversationId, !root.pinned)
         }
         HButton {
             flat: true
             visible: hover.hovered
-            text: "✎"
+            iconName: "edit"
             tip: qsTr("Rename")
             onClicked: root.editing = true
         }
@@ -74,7 +74,7 @@ Rectangle {
             flat: true
             danger: true
             visible: hover.hovered
-            text: "✕"
+            iconName: "delete"
             tip: qsTr("Delete")
             onClicked: root.deleteRequested(root.conversationId)
         }

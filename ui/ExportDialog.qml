@@ -50,7 +50,6 @@ Dialog {
     palette.text: Theme.text
     palette.button: Theme.surface
     palette.buttonText: Theme.text
-    Accessible.name: qsTr("Export conversations")
 
     onAboutToShow: {
         root.error = ""

@@ -1,4 +1,6 @@
-// A themed button: flat by default, filled with the accent when `primary`.
+// A themed button: flat by default, filled with the accent when `primary`; an SVG icon
+// (iconName, see Icon.qml) before the text or alone (then `tip` names it for screen
+// readers and the tooltip).
 import QtQuick
 import QtQuick.Controls
 
@@ -7,6 +9,7 @@ Button {
     property bool primary: false
     property bool danger: false
     property string tip: ""
+    property string iconName: ""
 
     font.pixelSize: Theme.fontSmall + 1
     padding: Theme.sp(1.5)
@@ -18,13 +21,34 @@ Button {
     ToolTip.text: root.tip
     ToolTip.delay: 600
 
-    contentItem: Text {
-        text: root.text
-        font: root.font
-        color: root.primary ? Theme.accentText : (root.danger ? Theme.danger : Theme.text)
-        horizontalAlignment: Text.AlignHCenter
-        verticalAlignment: Text.AlignVCenter
-        elide: Text.ElideRight
+    readonly property color foreground: root.primary ? Theme.accentText : (root.danger ? Theme.danger : Theme.text)
+    contentItem: Item {
+        implicitWidth: (glyph.visible ? glyph.width : 0) + (label.visible ? label.implicitWidth : 0)
+                       + (glyph.visible && label.visible ? row.spacing : 0)
+        implicitHeight: Math.max(label.implicitHeight, glyph.visible ? glyph.height : 0)
+        Row {
+            id: row
+            anchors.centerIn: parent
+            width: Math.min(implicitWidth, parent.width)
+            spacing: Theme.sp(1.5)
+            Icon {
+                id: glyph
+                anchors.verticalCenter: parent.verticalCenter
+                visible: root.iconName.length > 0
+                name: root.iconName
+                color: root.foreground
+            }
+            Text {
+                id: label
+                anchors.verticalCenter: parent.verticalCenter
+                visible: root.text.length > 0
+                width: Math.min(implicitWidth, row.parent.width - (glyph.visible ? glyph.width + row.spacing : 0))
+                text: root.text
+                font: root.font
+                color: root.foreground
+                elide: Text.ElideRight
+            }
+        }
     }
     background: Rectangle {
         radius: Theme.radiusButton

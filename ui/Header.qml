@@ -10,6 +10,7 @@ Rectangle {
     property var library // ModelLibrary
     signal settingsRequested()
     signal modelChosen(string path)
+    signal exportRequested()
     signal sidebarToggled()
 
     function sizeText(bytes) {
@@ -36,7 +37,7 @@ Rectangle {
         anchors.leftMargin: Theme.sp(2)
         anchors.verticalCenter: parent.verticalCenter
         flat: true
-        text: "☰"
+        iconName: "menu"
         tip: qsTr("Show or hide the conversations")
         onClicked: root.sidebarToggled()
     }
@@ -58,11 +59,11 @@ Rectangle {
 
     ComboBox {
         id: picker
-        anchors.right: settings.left
+        anchors.right: exportButton.left
         anchors.rightMargin: Theme.sp(2)
         anchors.verticalCenter: parent.verticalCenter
-        width: Math.min(Theme.sp(55), root.width / 4)
-        visible: root.library && root.library.installed.count > 0
+        width: Math.max(Theme.sp(40), Math.min(Theme.sp(55), root.width / 4))
+        visible: !!root.library && root.library.installed.count > 0
         model: root.library ? root.library.installed : null
         textRole: "fileName"
         displayText: qsTr("Switch model")
@@ -75,12 +76,23 @@ Rectangle {
     }
 
     HButton {
+        id: exportButton
+        objectName: "exportButton"
+        anchors.right: settings.left
+        anchors.verticalCenter: parent.verticalCenter
+        flat: true
+        iconName: "export"
+        tip: qsTr("Export (Ctrl+E)")
+        onClicked: root.exportRequested()
+    }
+    HButton {
         id: settings
+        objectName: "settingsButton"
         anchors.right: parent.right
         anchors.rightMargin: Theme.sp(2)
         anchors.verticalCenter: parent.verticalCenter
         flat: true
-        text: "⚙"
+        iconName: "settings"
         tip: qsTr("Settings (Ctrl+,)")
         onClicked: root.settingsRequested()
     }
@@ -90,7 +102,7 @@ Rectangle {
         height: 2
         width: parent.width * (root.engine ? root.engine.loadProgress : 0)
         color: Theme.accent
-        visible: root.engine && root.engine.state === 1
+        visible: !!root.engine && root.engine.state === 1
     }
     Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
 }

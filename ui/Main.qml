@@ -85,6 +85,7 @@ ApplicationWindow {
 
     Sidebar {
         id: sidebar
+        objectName: "sidebar"
         width: prefs.sidebarVisible ? Theme.sidebarWidth : 0
         visible: prefs.sidebarVisible
         height: parent.height
@@ -102,11 +103,13 @@ ApplicationWindow {
 
         Header {
             id: header
+            objectName: "header"
             width: parent.width
             engine: root.engine
             library: root.library
             onModelChosen: (path) => root.chat.loadModel(path)
             onSettingsRequested: settingsDialog.open()
+            onExportRequested: exportDialog.open()
             onSidebarToggled: prefs.sidebarVisible = !prefs.sidebarVisible
         }
 
@@ -154,6 +157,7 @@ ApplicationWindow {
         }
         Composer {
             id: composer
+            objectName: "composer"
             anchors.bottom: parent.bottom
             anchors.bottomMargin: Theme.sp(4)
             anchors.horizontalCenter: parent.horizontalCenter
@@ -179,7 +183,8 @@ ApplicationWindow {
                 id: back
                 x: Theme.sp(4)
                 y: Theme.sp(2)
-                text: qsTr("‹ Back to chat")
+                iconName: "chevron-left"
+                text: qsTr("Back to chat")
                 Accessible.name: qsTr("Back to chat")
                 onClicked: modelsPage.active = false
             }

@@ -31,7 +31,7 @@ Item {
         const parts = []
         if (s.generationTokensPerSecond > 0) parts.push(Number(s.generationTokensPerSecond).toFixed(1) + " tok/s")
         if (s.generatedTokens !== undefined) parts.push(s.generatedTokens + " tokens")
-        if (s.stopReason) parts.push(s.stopReason)
+        if (s.stopReason && s.stopReason !== "cancelled") parts.push(s.stopReason)
         if (root.state === "cancelled") parts.push(qsTr("stopped"))
         if (root.state === "interrupted") parts.push(qsTr("interrupted"))
         return parts.join(" · ")

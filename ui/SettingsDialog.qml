@@ -28,7 +28,6 @@ Dialog {
     palette.text: Theme.text
     palette.button: Theme.surface
     palette.buttonText: Theme.text
-    Accessible.name: qsTr("Settings")
 
     component Label2: Text { color: Theme.text; font.pixelSize: Theme.fontSize }
 

@@ -23,7 +23,8 @@ Rectangle {
 
         HButton {
             width: parent.width
-            text: qsTr("+ New chat")
+            iconName: "plus"
+            text: qsTr("New chat")
             tip: qsTr("New chat (Ctrl+N)")
             onClicked: root.newChatRequested()
         }

@@ -1,4 +1,4 @@
-// The model's reasoning: "▸ Thinking (4.2 s)", open while it streams, collapsed when
+// The model's reasoning: "> Thinking (4.2 s)" (a chevron icon), open while it streams, collapsed when
 // done; a click toggles it.
 import QtQuick
 import QtQuick.Controls
@@ -25,10 +25,20 @@ Column {
         Accessible.role: Accessible.Button
         hoverEnabled: true
         onClicked: root.expanded = !root.expanded
-        contentItem: Text {
-            text: (root.expanded ? "▾ " : "▸ ") + root.title
-            color: toggle.hovered ? Theme.text : Theme.muted
-            font.pixelSize: Theme.fontSmall + 1
+        contentItem: Row {
+            spacing: Theme.sp(1)
+            Icon {
+                anchors.verticalCenter: parent.verticalCenter
+                name: root.expanded ? "chevron-down" : "chevron-right"
+                color: title.color
+            }
+            Text {
+                id: title
+                objectName: "thinkingTitle"
+                text: root.title
+                color: toggle.hovered ? Theme.text : Theme.muted
+                font.pixelSize: Theme.fontSmall + 1
+            }
         }
         background: null
     }

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QQuickItem>
 #include <QQuickWindow>
 #include <QTimer>
 
@@ -42,8 +43,12 @@ void UiScript::start()
   if (ok)
     m_chat->setForcedSettings({{QStringLiteral("maxTokens"), maxTokens},
                                {QStringLiteral("seed"), 1}});
-  if (m_window)
+  if (m_window) {
+    const QString size = qEnvironmentVariable("HEARTH_UI_SIZE");
+    if (size.contains(QLatin1Char('x')))
+      m_window->resize(size.section(QLatin1Char('x'), 0, 0).toInt(), size.section(QLatin1Char('x'), 1, 1).toInt());
     m_window->requestActivate();
+  }
   if (qEnvironmentVariable("HEARTH_UI_SCRIPT") == QLatin1String("check"))
     QTimer::singleShot(1500, this, &UiScript::runCheck);
   else
@@ -164,6 +169,21 @@ void UiScript::runCheck()
         {QStringLiteral("messages"), list->data(index, ConversationListModel::MessageCountRole).toInt()}});
   }
   QJsonObject result{{QStringLiteral("conversations"), conversations}};
+  if (qEnvironmentVariable("HEARTH_UI_LAYOUT") == QLatin1String("1") && m_window) {
+    auto rect = [](const QRectF &r) {
+      return QJsonObject{{QStringLiteral("x"), r.x()}, {QStringLiteral("y"), r.y()},
+                         {QStringLiteral("w"), r.width()}, {QStringLiteral("h"), r.height()}};
+    };
+    QJsonObject layout{{QStringLiteral("window"), rect(QRectF(0, 0, m_window->width(), m_window->height()))},
+                       {QStringLiteral("devicePixelRatio"), m_window->devicePixelRatio()}};
+    for (const char *name : {"sidebar", "header", "headerModel", "settingsButton", "composer",
+                             "composerInput", "composerAction", "searchField"}) {
+      auto *item = m_window->findChild<QQuickItem *>(QLatin1String(name));
+      if (item && item->isVisible())
+        layout.insert(QLatin1String(name), rect(item->mapRectToScene(QRectF(0, 0, item->width(), item->height()))));
+    }
+    result.insert(QStringLiteral("layout"), layout);
+  }
   const QString query = qEnvironmentVariable("HEARTH_UI_SEARCH");
   if (!query.isEmpty())
     result.insert(QStringLiteral("searchHits"), QJsonArray::fromVariantList(m_chat->search(query)));

@@ -15,6 +15,8 @@
 //                           model loaded), press Ctrl+N, screenshot "no-model", click "Use the
 //                           demo model", wait for it, screenshot "demo-loaded"; then write
 //                           result.json and quit.
+// HEARTH_UI_SIZE=WxH resizes the window first; in check, HEARTH_UI_LAYOUT=1 adds the
+// window's and its main parts' rectangles (device-independent pixels) to result.json.
 // Files go to HEARTH_UI_OUT. HEARTH_UI_MAX_TOKENS caps replies; HEARTH_UI_TIMEOUT_S
 // (default 300) ends a stuck run with exit code 4.
 #pragma once

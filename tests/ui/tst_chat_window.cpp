@@ -8,6 +8,8 @@
 #include "store/ConversationStore.h"
 
 #include <QQmlContext>
+#include "IconProvider.h"
+
 #include <QQmlEngine>
 #include <QTemporaryDir>
 #include <QtQml/QQmlExtensionPlugin>
@@ -39,7 +41,19 @@ public slots:
   void qmlEngineAvailable(QQmlEngine *engine)
   {
     engine->addImportPath(QStringLiteral("qrc:/"));
-    QVariantMap fixture;
+    IconProvider::install(engine);
+    // Called for every test file: the store and the controller are made once.
+    if (!m_chat)
+      makeFixture();
+    engine->rootContext()->setContextProperty(QStringLiteral("chatController"), m_chat);
+    engine->rootContext()->setContextProperty(QStringLiteral("fixture"), m_fixture);
+  }
+  void cleanupTestCase() { m_engine.shutdown(); }
+
+private:
+  void makeFixture()
+  {
+    QVariantMap &fixture = m_fixture;
     if (!m_store.open(m_dir.filePath(QStringLiteral("hearth.db"))))
       qFatal("cannot open the store");
     const qint64 lng = *m_store.createConversation(QStringLiteral("A long talk"));
@@ -70,10 +84,8 @@ public slots:
 
     m_chat = new ChatController(&m_store, &m_engine, this);
     m_chat->openConversation(other);
-    engine->rootContext()->setContextProperty(QStringLiteral("chatController"), m_chat);
-    engine->rootContext()->setContextProperty(QStringLiteral("fixture"), fixture);
   }
-  void cleanupTestCase() { m_engine.shutdown(); }
+  QVariantMap m_fixture;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(tst_chat_window, Setup)

@@ -177,6 +177,36 @@ void TestEndToEnd::sendRestartSearch()
   QVERIFY2(text.contains(stopped), qPrintable(text));
   QVERIFY(text.contains(QStringLiteral("Name one colour of the sky.")));
 
+  // Run 3: 200% scale at the smallest window size (800x600): the screenshot is twice the
+  // size, and the header, search field, composer and its button lie inside the window
+  // without overlapping.
+  QVERIFY(QDir().mkpath(out + QStringLiteral("/scale2")));
+  const Run scaled = runHearth(data.path(), out + QStringLiteral("/scale2"), QStringLiteral("check"), {},
+                               {QStringLiteral("QT_SCALE_FACTOR=2"), QStringLiteral("HEARTH_UI_SIZE=800x600"),
+                                QStringLiteral("HEARTH_UI_LAYOUT=1")});
+  QVERIFY2(scaled.exitCode == 0, qPrintable(scaled.log.right(3000)));
+  const QJsonObject layout = scaled.result.value(QStringLiteral("layout")).toObject();
+  auto rectOf = [&](const char *name) {
+    const QJsonObject o = layout.value(QLatin1String(name)).toObject();
+    return QRectF(o.value(QStringLiteral("x")).toDouble(), o.value(QStringLiteral("y")).toDouble(),
+                  o.value(QStringLiteral("w")).toDouble(), o.value(QStringLiteral("h")).toDouble());
+  };
+  const QRectF window = rectOf("window");
+  QCOMPARE(window.size(), QSizeF(800, 600));
+  QCOMPARE(layout.value(QStringLiteral("devicePixelRatio")).toDouble(), 2.0);
+  for (const char *name : {"sidebar", "header", "headerModel", "settingsButton", "composer", "composerAction", "searchField"}) {
+    const QRectF r = rectOf(name);
+    QVERIFY2(!r.isEmpty(), name);
+    QVERIFY2(window.contains(r), qPrintable(QStringLiteral("%1 outside the window: %2").arg(QLatin1String(name)).arg(QString::fromUtf8(QJsonDocument(layout).toJson()))));
+  }
+  QVERIFY(rectOf("header").bottom() <= rectOf("composer").top());
+  QVERIFY(!rectOf("composerInput").intersects(rectOf("composerAction")));
+  QVERIFY(!rectOf("headerModel").intersects(rectOf("settingsButton")));
+  QVERIFY(rectOf("sidebar").right() <= rectOf("composer").left());
+  const QImage scaledShot(out + QStringLiteral("/scale2/restart.png"));
+  QCOMPARE(scaledShot.size(), QSize(1600, 1200));
+  QVERIFY(distinctColours(scaledShot) > 8);
+
   // Without a model (run 2 names none and none is installed), a new chat's empty state
   // offers the packaged demo model; its button loads it and copies it into the models
   // folder for the next start.
