@@ -16,18 +16,13 @@ namespace {
 
 float roundHalf(float x) { return ops::halfToFloat(ops::floatToHalf(x)); }
 
-// Σ x[i]² in double with four partial sums, the reference's order: the norm's scale then
-// equals the reference's bit for bit, so activations quantized right after it round alike.
+// Σ x[i]² as llama.cpp's CPU backend sums it: float squares added in order in double.
 double sumSquares(const float *x, size_t n)
 {
-  double s[4] = {0, 0, 0, 0};
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int k = 0; k < 4; ++k)
-      s[k] += double(x[i + k]) * double(x[i + k]);
-  for (; i < n; ++i)
-    s[0] += double(x[i]) * double(x[i]);
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  double s = 0.0;
+  for (size_t i = 0; i < n; ++i)
+    s += double(x[i] * x[i]);
+  return s;
 }
 
 void swigluPortable(const float *gate, const float *up, float *out, size_t count)
@@ -103,8 +98,10 @@ void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, flo
   for (size_t t = 0; t < n; ++t) {
     const float *xt = x + t * dim;
     float *yt = y + t * dim;
-    const double meanSquare = sumSquares(xt, dim) / double(dim);
-    const float scale = float(1.0 / std::sqrt(meanSquare + double(eps)));
+    // mean and scale in float, as llama.cpp: activations quantized right after the norm
+    // then round as llama.cpp's do
+    const float mean = float(sumSquares(xt, dim) / double(dim));
+    const float scale = 1.0f / std::sqrt(mean + eps);
     for (size_t c = 0; c < dim; ++c)
       yt[c] = xt[c] * scale * w[c];
   }
@@ -153,16 +150,18 @@ void softmax(float *x, size_t n, size_t dim)
 
 void RopeTable::compute(uint32_t pos0, size_t n, uint32_t ropeDims, float freqBase, const float *freqFactors)
 {
+  // llama.cpp's angles: pair i at position p turns by p · s^i, s = base^(−2/ropeDims), the
+  // powers built by repeated float products, then float cos/sin.
   half = ropeDims / 2;
   cs.resize(n * half * 2);
-  for (size_t i = 0; i < half; ++i) {
-    double invFreq = std::pow(double(freqBase), -2.0 * double(i) / double(ropeDims));
-    for (size_t t = 0; t < n; ++t) {
-      double theta = double(pos0 + t) * invFreq;
-      if (freqFactors)
-        theta /= double(freqFactors[i]);
-      cs[(t * half + i) * 2] = float(std::cos(theta));
-      cs[(t * half + i) * 2 + 1] = float(std::sin(theta));
+  const float thetaScale = std::pow(freqBase, -2.0f / float(ropeDims));
+  for (size_t t = 0; t < n; ++t) {
+    float theta = float(pos0 + t);
+    for (size_t i = 0; i < half; ++i) {
+      const float th = freqFactors ? theta / freqFactors[i] : theta;
+      cs[(t * half + i) * 2] = std::cos(th);
+      cs[(t * half + i) * 2 + 1] = std::sin(th);
+      theta *= thetaScale;
     }
   }
 }
@@ -180,8 +179,8 @@ void rope(float *x, size_t n, size_t nHeads, size_t headDim, bool neox, const Ro
         const size_t b = neox ? i + half : 2 * i + 1;
         const float c = cs[2 * i], s = cs[2 * i + 1];
         const float x0 = v[a], x1 = v[b];
-        v[a] = x0 * c - x1 * s;
-        v[b] = x0 * s + x1 * c;
+        v[a] = std::fma(x0, c, -(x1 * s)); // fused as llama.cpp's rotation
+        v[b] = std::fma(x0, s, x1 * c);
       }
     }
   }

@@ -35,7 +35,8 @@ void swiglu(const float *gate, const float *up, float *out, size_t count, Thread
 void softmax(float *x, size_t n, size_t dim);
 
 // Cosines and sines of every rotated pair at positions pos0 .. pos0 + n − 1, computed
-// once per batch and shared by every layer and head (angles as ops::ref::rope's).
+// once per batch and shared by every layer and head. Angles, norm scale and rotation follow
+// llama.cpp's float arithmetic (ops::ref Rounding::Ggml), within 1e-7 of exact math.
 struct RopeTable {
   std::vector<float> cs; // [n][ropeDims / 2][2]: cos, sin
   uint32_t half = 0;     // ropeDims / 2

@@ -137,9 +137,10 @@ TEST(CpuModel, BatchSlicesDecodeAndTruncateAgree)
 // The CPU backend quantizes activations before each product as llama.cpp's CPU backend
 // does; on the real model that moves logits by about as much as llama.cpp differs from
 // exact math (NMSE ~1e-2), so the model is held to the reference with the same (Ggml)
-// rounding. Even so, a last-bit difference (summation order, exp) that crosses a Q8 step
-// in one of this model's outlier channels moves a position by NMSE ~1e-3; 5e-4 holds on
-// the synthetic models above, and llama.cpp agreement is tst_cpu_llamacpp's.
+// rounding. Even so, a last-bit difference (the integer kernels' summation order) that
+// crosses a Q8 step in one of this model's outlier channels moves a position by NMSE
+// ~1e-3 to 3e-3 (a wrong op gives ~1); 5e-4 holds on the synthetic models above, and
+// llama.cpp agreement is tst_cpu_llamacpp's.
 TEST(CpuModel, DemoModelMatchesTheReference)
 {
   LoadOptions options;
@@ -153,8 +154,8 @@ TEST(CpuModel, DemoModelMatchesTheReference)
   const auto tokens = someTokens(12, (*cpum)->config().nVocab, 1);
   const size_t vocab = (*cpum)->config().nVocab;
   const auto expected = allLogits(**ref, tokens, false);
-  expectPerPosition(expected, allLogits(**cpum, tokens, false), vocab, 4e-3, "demo prefill");
-  expectPerPosition(expected, allLogits(**cpum, tokens, true), vocab, 4e-3, "demo decode");
+  expectPerPosition(expected, allLogits(**cpum, tokens, false), vocab, 8e-3, "demo prefill");
+  expectPerPosition(expected, allLogits(**cpum, tokens, true), vocab, 8e-3, "demo decode");
 }
 
 // A budget below what the model needs is refused before allocating, naming both sizes.

@@ -36,6 +36,7 @@ cpu::ThreadPool &pool(size_t threads)
 
 } // namespace
 
+// Also within 1e-12 of the reference's Ggml rounding (llama.cpp's float scale).
 TEST(CpuOps, RmsNormAddBias)
 {
   for (size_t dim : {1u, 7u, 33u, 576u, 1001u})
@@ -47,6 +48,9 @@ TEST(CpuOps, RmsNormAddBias)
       ref::rmsNorm(x.data(), w.data(), expected.data(), n, dim, 1e-5f);
       cpu::rmsNorm(x.data(), w.data(), got.data(), n, dim, 1e-5f);
       EXPECT_TRUE(test::matches(expected, got, 1e-7, shapeName("rms_norm", {dim, n})));
+      std::vector<float> ggml(x.size());
+      ref::rmsNorm(x.data(), w.data(), ggml.data(), n, dim, 1e-5f, ref::Rounding::Ggml);
+      EXPECT_TRUE(test::matches(ggml, got, 1e-12, shapeName("rms_norm (ggml)", {dim, n})));
       ref::addBias(expected.data(), b.data(), n, dim);
       cpu::addBias(got.data(), b.data(), n, dim);
       ref::add(expected.data(), x.data(), n * dim);
@@ -99,14 +103,17 @@ TEST(CpuOps, RopeNormalAndNeoxWithFrequencyFactors)
         for (size_t n : {1u, 6u, 9u}) {
           const auto freq = test::randomFloats(c.ropeDims / 2, c.ropeDims, 1.0f, 8.0f);
           auto x = test::randomFloats(n * c.heads * c.headDim, uint32_t(c.heads + n + c.pos0));
-          auto got = x;
+          auto got = x, ggml = x;
           const float *ff = factors ? freq.data() : nullptr;
           ref::rope(x.data(), n, c.heads, c.headDim, c.pos0, c.ropeDims, 10000.0f, neox, ff);
+          ref::rope(ggml.data(), n, c.heads, c.headDim, c.pos0, c.ropeDims, 10000.0f, neox, ff, ref::Rounding::Ggml);
           cpu::RopeTable table;
           table.compute(c.pos0, n, c.ropeDims, 10000.0f, ff);
           cpu::rope(got.data(), n, c.heads, c.headDim, neox, table);
-          EXPECT_TRUE(test::matches(x, got, 1e-7,
-                                    shapeName(neox ? "rope neox" : "rope", {c.heads, c.headDim, c.ropeDims, c.pos0, n})));
+          const std::string what = shapeName(neox ? "rope neox" : "rope", {c.heads, c.headDim, c.ropeDims, c.pos0, n});
+          EXPECT_TRUE(test::matches(x, got, 1e-7, what));
+          // llama.cpp's angle arithmetic, as the reference's Ggml rounding has it
+          EXPECT_TRUE(test::matches(ggml, got, 1e-12, what + " (ggml)"));
         }
 }
 
