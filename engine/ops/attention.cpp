@@ -22,7 +22,7 @@ struct PrefillPush {
 };
 constexpr uint32_t kPrefillRows = 16; // query tokens per workgroup (BR in the shader)
 
-// Keys per KV tile: K, V and the query tile in fp32 stay within 32 KiB of shared memory.
+// Keys per KV tile: the K and V tiles in fp32 stay within 16 KiB of shared memory.
 uint32_t prefillKeys(uint32_t headDim)
 {
   return headDim <= 64 ? 32 : headDim <= 128 ? 16 : 8;
@@ -69,7 +69,7 @@ Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk:
 
 bool attentionPrefillSupported(const AttentionShape &s)
 {
-  return s.n > 1 && s.headDim % 16 == 0 && s.headDim <= 256 && s.nHeadKv > 0 && s.nHead % s.nHeadKv == 0;
+  return s.n > 1 && s.headDim % 4 == 0 && s.headDim <= 256 && s.nHeadKv > 0 && s.nHead % s.nHeadKv == 0;
 }
 
 Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
@@ -77,11 +77,11 @@ Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCac
 {
   if (!attentionPrefillSupported(s))
     return fail(ErrorCode::InvalidArgument, "[attention] prefill tiles need n > 1 and a head size that is a "
-                "multiple of 16 up to 256, not n {} head size {}", s.n, s.headDim);
+                "multiple of 4 up to 256, not n {} head size {}", s.n, s.headDim);
   HEARTH_KERNEL_OR_RETURN(
       tiles, rec, ShaderId::attention_prefill,
       {.buffers = 5, .pushBytes = sizeof(PrefillPush),
-       .constants = {s.headDim, prefillKeys(s.headDim), s.kvF16 ? 1u : 0u, s.roundQ ? 1u : 0u}});
+       .constants = {kPrefillRows, s.headDim, prefillKeys(s.headDim), s.kvF16 ? 1u : 0u, s.roundQ ? 1u : 0u}});
   const PrefillPush pp{s.n, s.nHead, s.nHeadKv, float(1.0 / std::sqrt(double(s.headDim)))};
   rec.dispatch(*tiles,
                {{q, vk::Access::Read},

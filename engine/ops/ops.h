@@ -77,7 +77,7 @@ Status attention(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk:
 // The same for a prefill batch, flash-attention style: a workgroup per (16 query tokens,
 // query head) streams the keys up to its last token through shared memory in tiles, with
 // an online softmax (nSplits unused, no scratch). Needs attentionPrefillSupported(shape):
-// n > 1, headDim a multiple of 16 up to 256.
+// n > 1, headDim a multiple of 4 up to 256.
 bool attentionPrefillSupported(const AttentionShape &shape);
 Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
                         vk::BufferView step, vk::BufferView out, const AttentionShape &shape);

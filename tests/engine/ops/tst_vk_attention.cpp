@@ -1,7 +1,7 @@
 // Prefill attention in query/KV tiles (ops::attentionPrefill, shaders/attention_prefill.comp)
 // against the CPU reference: GQA 1/4/7, batches that are not a multiple of the 16-token
-// query tile, KV lengths spanning several key tiles, head sizes 64 and 128 (32- and 16-key
-// tiles), f16 and f32 caches, queries rounded to f16; sentinels around the output.
+// query tile, KV lengths spanning several key tiles, head sizes 64, 128 and 36 (32-, 16-
+// and 32-key tiles), f16 and f32 caches, queries rounded to f16; sentinels around the output.
 #include "op_test.h"
 
 #include "ops/cpu_ref.h"
@@ -91,13 +91,15 @@ TEST_P(VkAttention, PrefillTilesLongBatchAndWideHeads)
   check({7, 5, 33, 128});        // 16-key tiles
   check({1, 150, 20, 128});      // 11 key tiles before the batch's last
   check({4, 3, 29, 64, true});   // queries rounded to f16
+  check({4, 40, 18, 36});        // a head size that is not a multiple of 16
 }
 
-TEST(VkAttentionShapes, PrefillNeedsABatchAndAHeadSizeOfSixteens)
+TEST(VkAttentionShapes, PrefillNeedsABatchAndAHeadSizeOfFours)
 {
   EXPECT_FALSE(ops::attentionPrefillSupported({1, 8, 2, 64}));
-  EXPECT_FALSE(ops::attentionPrefillSupported({9, 8, 2, 68}));
-  EXPECT_TRUE(ops::attentionPrefillSupported({9, 8, 2, 80}));
+  EXPECT_FALSE(ops::attentionPrefillSupported({9, 8, 2, 66}));
+  EXPECT_FALSE(ops::attentionPrefillSupported({9, 8, 2, 260}));
+  EXPECT_TRUE(ops::attentionPrefillSupported({9, 8, 2, 68}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, VkAttention, test::kFp16Paths, test::pathName);
