@@ -23,19 +23,25 @@ void chunk(size_t count, size_t parts, size_t index, size_t &begin, size_t &end)
 // between the dispatches of one token, short enough that an idle pool costs nothing.
 constexpr auto kSpin = std::chrono::microseconds(100);
 
-// Spins until pred() or kSpin has passed; returns pred().
+// Spins until pred() or kSpin has passed; returns pred(). After a short pure spin it
+// yields the core between checks: on an idle machine that costs nothing, on a busy one it
+// lets the pool's other threads (the ones being waited for) run sooner.
 template <typename Pred>
 bool spinUntil(Pred pred)
 {
-  if (pred())
-    return true;
+  for (int i = 0; i < 256; ++i) {
+    if (pred())
+      return true;
+    HEARTH_PAUSE();
+  }
   const auto deadline = std::chrono::steady_clock::now() + kSpin;
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 16; ++i) {
       if (pred())
         return true;
       HEARTH_PAUSE();
     }
+    std::this_thread::yield();
     if (std::chrono::steady_clock::now() > deadline)
       return pred();
   }

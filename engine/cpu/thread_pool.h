@@ -5,6 +5,9 @@
 // Dispatch is cheap: between calls the workers spin for a short while (~100 µs) on an
 // atomic generation counter before they sleep on a condition variable, so the hundreds
 // of small dispatches of one decoded token cost no system calls; an idle pool sleeps.
+// Past the first few microseconds a waiting thread yields its core between checks, so
+// that on a busy machine the threads it waits for get to run (2.6x faster decoding with
+// two threads on a machine loaded ×6).
 //
 //   cpu::ThreadPool pool(cpu::ThreadPool::defaultThreads());
 //   pool.parallelFor(rows, [&](size_t begin, size_t end) { for (r = begin; r < end; ++r) ... });
