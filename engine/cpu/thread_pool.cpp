@@ -49,8 +49,10 @@ bool spinUntil(Pred pred)
 
 } // namespace
 
-ThreadPool::ThreadPool(size_t threads)
+ThreadPool::ThreadPool(size_t threads) : m_claimed(new std::atomic<size_t>[std::max<size_t>(threads, 1)])
 {
+  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i)
+    m_claimed[i].store(0);
   for (size_t i = 1; i < std::max<size_t>(threads, 1); ++i)
     m_workers.emplace_back([this, i] { work(i); });
 }
@@ -76,6 +78,23 @@ size_t ThreadPool::defaultThreads()
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+bool ThreadPool::claim(size_t index, size_t generation)
+{
+  size_t seen = m_claimed[index].load(std::memory_order_acquire);
+  while (seen < generation)
+    if (m_claimed[index].compare_exchange_weak(seen, generation, std::memory_order_acq_rel))
+      return true;
+  return false;
+}
+
+void ThreadPool::runChunk(size_t index)
+{
+  size_t begin, end;
+  chunk(m_count, size(), index, begin, end);
+  if (begin < end)
+    (*m_fn)(begin, end);
+}
+
 void ThreadPool::parallelFor(size_t count, const std::function<void(size_t, size_t)> &fn)
 {
   if (count == 0)
@@ -87,16 +106,20 @@ void ThreadPool::parallelFor(size_t count, const std::function<void(size_t, size
   m_fn = &fn;
   m_count = count;
   m_pending.store(m_workers.size(), std::memory_order_relaxed);
+  const size_t generation = m_generation.load(std::memory_order_relaxed) + 1;
   {
     // Under the mutex so that a worker deciding to sleep cannot miss this generation.
     std::lock_guard lock(m_mutex);
-    m_generation.fetch_add(1, std::memory_order_release);
+    m_generation.store(generation, std::memory_order_release);
   }
   m_start.notify_all();
-  size_t begin, end;
-  chunk(count, size(), 0, begin, end);
-  if (begin < end)
-    fn(begin, end);
+  runChunk(0);
+  // Chunks whose workers have not started yet: run them here rather than wait.
+  for (size_t i = 1; i < size(); ++i)
+    if (claim(i, generation)) {
+      runChunk(i);
+      m_pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
   auto done = [this] { return m_pending.load(std::memory_order_acquire) == 0; };
   if (!spinUntil(done)) {
     std::unique_lock lock(m_mutex);
@@ -119,10 +142,11 @@ void ThreadPool::work(size_t index)
     if (m_stop.load(std::memory_order_acquire))
       return;
     seen = m_generation.load(std::memory_order_acquire);
-    size_t begin, end;
-    chunk(m_count, size(), index, begin, end);
-    if (begin < end)
-      (*m_fn)(begin, end);
+    // The caller may have run this chunk already (or moved on to a later generation);
+    // once claimed, the caller waits for it, so m_fn and m_count are this generation's.
+    if (!claim(index, seen))
+      continue;
+    runChunk(index);
     if (m_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard lock(m_mutex); // the caller may be between its check and its wait
       m_done.notify_one();
