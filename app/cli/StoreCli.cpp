@@ -28,7 +28,8 @@ std::unique_ptr<QCoreApplication> makeStoreApp(bool gui)
 
 bool openDefaultStore(ConversationStore &store)
 {
-  if (auto s = store.open(ConversationStore::defaultPath()); !s) {
+  // A command runs for a moment and has no event loop: the damage check runs at open.
+  if (auto s = store.open(ConversationStore::defaultPath(), ConversationStore::Check::AtOpen); !s) {
     printError(s.error().message);
     return false;
   }

@@ -20,6 +20,8 @@ ConversationStore::ConversationStore(QObject *parent) : QObject(parent)
 {
   m_flushTimer.setSingleShot(true);
   connect(&m_flushTimer, &QTimer::timeout, this, &ConversationStore::flushAll);
+  m_checkTimer.setSingleShot(true);
+  connect(&m_checkTimer, &QTimer::timeout, this, &ConversationStore::startBackgroundCheck);
 }
 
 ConversationStore::~ConversationStore() { close(); }
@@ -39,22 +41,28 @@ QString ConversationStore::defaultPath()
 
 qint64 ConversationStore::now() { return QDateTime::currentMSecsSinceEpoch(); }
 
-Status ConversationStore::open(const QString &path)
+Status ConversationStore::open(const QString &path, Check check)
 {
   close();
   m_recoveryNotice.clear();
   m_damagedCopy.clear();
   QDir().mkpath(QFileInfo(path).absolutePath());
-  if (auto s = openChecked(path); !s) {
+  if (auto s = openChecked(path, check); !s) {
     m_db.close();
+    m_checkPending = m_checked = false;
     return s;
   }
+  if (m_checkPending)
+    m_checkTimer.start(m_checkDelayMs);
   return {};
 }
 
-Status ConversationStore::openChecked(const QString &path)
+Status ConversationStore::openChecked(const QString &path, Check check)
 {
   if (QFileInfo::exists(path)) {
+    // Read before anything opens the file; removed once it is known not to be refused, so
+    // that a crash during this session means a full check at the next open.
+    const bool clean = check == Check::Deferred && store::closedCleanly(path);
     auto db = sql::Database::open(path);
     QString problem = db ? QString() : QString::fromStdString(db.error().message);
     if (db) {
@@ -65,17 +73,36 @@ Status ConversationStore::openChecked(const QString &path)
                     "[store] '{}' has schema version {}, newer than this Hearth ({}): it was "
                     "written by a newer Hearth and is left untouched",
                     path.toStdString(), *version, store::k_schemaVersion);
-      const QString health = store::checkHealth(*db);
-      if (health != QLatin1String("ok"))
-        problem = health;
+      store::removeCleanMarker(path);
+      if (clean) {
+        m_checkPending = true;
+      } else {
+        const QString health = store::checkHealth(*db);
+        if (health != QLatin1String("ok"))
+          problem = health;
+      }
     }
     if (!problem.isEmpty()) {
       db = {};
+      m_checkPending = false;
+      store::removeCleanMarker(path);
       const auto report = store::recoverDamaged(path, problem);
       m_recoveryNotice = report.notice;
       m_damagedCopy = report.copyPath;
     }
   }
+  m_checked = !m_checkPending; // checked now, recovered, or a new file
+  auto s = openConnection(path);
+  if (!s && m_checkPending && s.error().code == ErrorCode::Format) {
+    // Damage that the skipped check would have found first: recover as at open.
+    m_checkPending = false;
+    return recoverWhileOpen(QString::fromStdString(s.error().message));
+  }
+  return s;
+}
+
+Status ConversationStore::openConnection(const QString &path)
+{
   auto db = sql::Database::open(path);
   if (!db)
     return std::unexpected(db.error());
@@ -89,6 +116,69 @@ Status ConversationStore::openChecked(const QString &path)
   return markInterruptedReplies();
 }
 
+void ConversationStore::startBackgroundCheck()
+{
+  if (!m_checkPending || !m_db.isOpen())
+    return;
+  const quint64 generation = m_generation;
+  m_checker.start(m_db.path(), [this, generation](const QString &problem) {
+    QMetaObject::invokeMethod(
+        this, [this, generation, problem] { onBackgroundCheck(generation, problem); },
+        Qt::QueuedConnection);
+  });
+}
+
+void ConversationStore::onBackgroundCheck(quint64 generation, const QString &problem)
+{
+  if (generation != m_generation || !m_checkPending)
+    return; // closed or reopened since, or checked synchronously meanwhile
+  m_checkPending = false;
+  if (problem == QLatin1String("ok")) {
+    m_checked = true;
+    return;
+  }
+  if (recoverWhileOpen(problem))
+    emit recovered(m_recoveryNotice);
+  emit conversationsReset();
+}
+
+Status ConversationStore::checkHealthNow()
+{
+  if (!m_checkPending || !m_db.isOpen())
+    return {};
+  m_checkTimer.stop();
+  m_checker.stop();
+  m_checkPending = false;
+  const QString problem = store::checkHealth(m_db);
+  if (problem == QLatin1String("ok")) {
+    m_checked = true;
+    return {};
+  }
+  auto s = recoverWhileOpen(problem);
+  if (s)
+    emit recovered(m_recoveryNotice);
+  emit conversationsReset();
+  return s;
+}
+
+// The same recovery as at open, with the database closed for it and reopened after.
+Status ConversationStore::recoverWhileOpen(const QString &problem)
+{
+  const QString path = m_db.path();
+  flushAll();
+  m_pending.clear();
+  m_db.close();
+  const auto report = store::recoverDamaged(path, problem);
+  m_recoveryNotice = report.notice;
+  m_damagedCopy = report.copyPath;
+  m_checked = true;
+  if (auto s = openConnection(path); !s) {
+    m_db.close();
+    return s;
+  }
+  return {};
+}
+
 Status ConversationStore::markInterruptedReplies()
 {
   sql::Statement st(m_db, k_markInterrupted);
@@ -97,11 +187,19 @@ Status ConversationStore::markInterruptedReplies()
 
 void ConversationStore::close()
 {
+  m_checkTimer.stop();
+  m_checker.stop();
+  ++m_generation;
   if (!m_db.isOpen())
     return;
   flushAll();
   m_pending.clear();
+  const QString path = m_db.path();
   m_db.close();
+  // Only a database checked during this session may skip the check next time.
+  if (m_checked && !m_checkPending)
+    store::writeCleanMarker(path);
+  m_checked = m_checkPending = false;
 }
 
 // --- conversations -----------------------------------------------------------------------

@@ -18,6 +18,7 @@
 // signals below; QML reaches the store through them (or a thin wrapper).
 #pragma once
 
+#include "store/HealthCheck.h"
 #include "store/Sqlite.h"
 #include "store/StoreTypes.h"
 
@@ -38,15 +39,31 @@ public:
   static QString defaultDataDir();
   static QString defaultPath();
 
+  // When the damage check (quick_check) runs; see store/HealthCheck.h for why.
+  enum class Check {
+    // At open, unless the last close was clean and the file is unchanged since: then in a
+    // background thread a few seconds after open (the window's choice).
+    Deferred,
+    AtOpen, // always at open (the command line, which has no event loop to defer to)
+  };
+
   // Opens, creating or migrating as needed. A database from a newer Hearth is refused
   // (ErrorCode::Unsupported) and left untouched. A damaged one is copied aside and
   // recovered (see recoveryNotice()); open() then succeeds with what could be read.
-  Status open(const QString &path);
+  Status open(const QString &path, Check check = Check::Deferred);
   void close(); // flushes streaming replies first
   bool isOpen() const { return m_db.isOpen(); }
   QString path() const { return m_db.path(); }
   QString recoveryNotice() const { return m_recoveryNotice; } // empty unless recovered
   QString damagedCopyPath() const { return m_damagedCopy; }
+
+  // True while the check open() skipped has not finished yet.
+  bool healthCheckPending() const { return m_checkPending; }
+  // Runs the pending check now, on this thread, instead of waiting for the background one;
+  // damage is recovered and reported as by the background check. No-op when none pends.
+  Status checkHealthNow();
+  // Delay between open() and the start of the background check (default 2000 ms).
+  void setDeferredCheckDelay(int milliseconds) { m_checkDelayMs = milliseconds; }
 
   // --- conversations -------------------------------------------------------------------
   // Pinned first, then most recent activity first. Deleted ones are not listed.
@@ -105,8 +122,10 @@ public:
   Result<QString> autoTitle(qint64 conversationId);
 
   // --- search --------------------------------------------------------------------------
-  // Full-text search of messages and titles in every conversation, best first. Query
-  // syntax: words (all must match), "a phrase", prefix* ; anything else is plain text.
+  // Full-text search of messages and titles in every conversation: matching titles first,
+  // then messages, each best first (bm25). A query matching more than 1,000 messages ranks
+  // the 1,000 most recent of them (store/StoreSql.h, k_rankWindow). Query syntax: words
+  // (all must match), "a phrase", prefix* ; anything else is plain text.
   Result<QList<SearchHit>> search(const QString &query, int limit = 50) const;
   static QString ftsQuery(const QString &userQuery); // the FTS5 MATCH expression used
 
@@ -115,6 +134,9 @@ public:
   static qint64 now();
 
 signals:
+  // The background check found the database damaged; it was recovered as at open and
+  // recoveryNotice() (= notice) says what happened. conversationsReset() follows.
+  void recovered(const QString &notice);
   void conversationsReset();                     // many rows changed (delete, undo, import)
   void conversationAdded(qint64 id);
   void conversationChanged(qint64 id);           // title, pin, folder, settings, activity
@@ -136,7 +158,11 @@ private:
     QElapsedTimer sinceWrite;
   };
 
-  Status openChecked(const QString &path);
+  Status openChecked(const QString &path, Check check);
+  Status openConnection(const QString &path);
+  void startBackgroundCheck();
+  void onBackgroundCheck(quint64 generation, const QString &problem);
+  Status recoverWhileOpen(const QString &problem);
   Status markInterruptedReplies();
   Status touch(qint64 conversationId);
   Result<qint64> activeLeaf(qint64 conversationId) const;
@@ -151,6 +177,13 @@ private:
   QTimer m_flushTimer;
   int m_coalesceMs = 250;
   int m_coalescePieces = 32;
+  // Health check: done this session (so a clean close may write the marker), or pending.
+  bool m_checked = false;
+  bool m_checkPending = false;
+  int m_checkDelayMs = 2000;
+  quint64 m_generation = 0; // bumped by close(): results of an older check are ignored
+  QTimer m_checkTimer;
+  store::BackgroundCheck m_checker;
 };
 
 } // namespace hearth

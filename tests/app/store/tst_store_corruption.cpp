@@ -1,18 +1,26 @@
 // Random byte flips in 100 copies of a real conversation database: opening never crashes,
 // damage that SQLite's own check finds is reported to the user with a copy kept aside, the
 // database Hearth continues with passes integrity_check and holds only real conversations.
+// Half the copies look cleanly closed (their check is deferred, then run), half as after a
+// crash (checked at open). The clean-close marker: damage behind an unchanged marker is
+// found by the background check, a file changed since its close is checked at open.
 #include "store/ConversationStore.h"
+#include "store/Schema.h"
 
 #include <QDir>
 #include <QRandomGenerator>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 using namespace hearth;
 
 namespace {
 
-QString quickCheck(const QString &path)
+QString quickCheckOnce(const QString &path)
 {
   auto db = sql::Database::open(path, sql::Database::Mode::ReadOnly);
   if (!db)
@@ -20,13 +28,45 @@ QString quickCheck(const QString &path)
   auto v = db->scalarInt("PRAGMA user_version");
   if (!v)
     return QString::fromStdString(v.error().message);
-  if (*v > 1)
+  if (*v > store::k_schemaVersion)
     return QStringLiteral("version %1").arg(*v);
   sql::Statement st(*db, "PRAGMA quick_check");
   auto row = st.step();
   if (!row)
     return QString::fromStdString(row.error().message);
   return *row ? st.text(0) : QStringLiteral("no answer");
+}
+
+// What SQLite's own check says of a closed database, leaving no trace: a read-only
+// connection cannot remove the (empty) WAL files it created, which would tell Hearth
+// the file was not closed cleanly.
+QString quickCheck(const QString &path)
+{
+  const bool hadWal = QFile::exists(path + QStringLiteral("-wal"));
+  const QString result = quickCheckOnce(path);
+  if (!hadWal && QFileInfo(path + QStringLiteral("-wal")).size() == 0) {
+    QFile::remove(path + QStringLiteral("-wal"));
+    QFile::remove(path + QStringLiteral("-shm"));
+  }
+  return result;
+}
+
+// Overwrites one page in the middle of the file with garbage (every page of the fixture
+// is a b-tree page in use, so quick_check finds it), keeping the modification time when
+// keepTime is set: damage that happened behind Hearth's back, e.g. on the disk.
+void damagePage(const QString &path, bool keepTime)
+{
+  struct stat before {};
+  QCOMPARE(::stat(QFile::encodeName(path).constData(), &before), 0);
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::ReadWrite));
+  f.seek((f.size() / 4096 / 2) * 4096);
+  f.write(QByteArray(4096, char(0xA5)));
+  f.close();
+  if (keepTime) {
+    const struct timespec times[2] = {before.st_atim, before.st_mtim};
+    QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+  }
 }
 
 } // namespace
@@ -86,8 +126,17 @@ private slots:
         }
       }
       const QString found = quickCheck(db);
+      // Odd copies as if closed cleanly after the flips: the check is deferred past open.
+      const bool deferred = i % 2 == 1;
+      if (deferred)
+        QVERIFY(store::writeCleanMarker(db));
       ConversationStore store;
       auto s = store.open(db);
+      if (s && deferred && store.healthCheckPending()) {
+        QVERIFY(store.recoveryNotice().isEmpty()); // nothing found yet: not checked
+        s = store.checkHealthNow();
+        QVERIFY(!store.healthCheckPending());
+      }
       if (!s) {
         // Only a header saying "newer version" may refuse; anything else must recover.
         QVERIFY2(s.error().code == ErrorCode::Unsupported, s.error().message.c_str());
@@ -118,6 +167,82 @@ private slots:
     }
     qInfo("%d damaged and reported, %d refused as newer, %d harmless flips", reported, refused, clean);
     QVERIFY(reported >= 25); // the flips really damage databases
+  }
+
+  void cleanCloseDefersTheCheck()
+  {
+    const QString db = m_dir.filePath(QStringLiteral("marker/hearth.db"));
+    QDir().mkpath(QFileInfo(db).absolutePath());
+    QVERIFY(QFile::copy(m_original, db));
+    QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+    ConversationStore store;
+    QVERIFY(store.open(db)); // no marker: checked at open
+    QVERIFY(!store.healthCheckPending());
+    QVERIFY(!QFile::exists(store::cleanMarkerPath(db)));
+    store.close();
+    QVERIFY(QFile::exists(store::cleanMarkerPath(db)));
+
+    QVERIFY(store.open(db)); // clean close, unchanged file: deferred
+    QVERIFY(store.healthCheckPending());
+    QVERIFY(!QFile::exists(store::cleanMarkerPath(db))); // a crash now means a check next time
+    store.close(); // closed before the check ran: no marker
+    QVERIFY(!QFile::exists(store::cleanMarkerPath(db)));
+    QVERIFY(store.open(db));
+    QVERIFY(!store.healthCheckPending());
+    store.close();
+
+    QVERIFY(QFile::exists(store::cleanMarkerPath(db)));
+    QFile wal(db + QStringLiteral("-wal")); // a WAL left behind: not a clean close
+    QVERIFY(wal.open(QIODevice::WriteOnly));
+    wal.close();
+    QVERIFY(!store::closedCleanly(db));
+    QVERIFY(store.open(db));
+    QVERIFY(!store.healthCheckPending());
+  }
+
+  void backgroundCheckFindsDamage()
+  {
+    const QString db = m_dir.filePath(QStringLiteral("background/hearth.db"));
+    QDir().mkpath(QFileInfo(db).absolutePath());
+    QVERIFY(QFile::copy(m_original, db));
+    QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(store::writeCleanMarker(db));
+    damagePage(db, true);
+    QVERIFY(quickCheck(db) != QLatin1String("ok"));
+    QVERIFY(store::closedCleanly(db)); // the marker cannot see it
+
+    ConversationStore store;
+    store.setDeferredCheckDelay(0);
+    QSignalSpy recovered(&store, &ConversationStore::recovered);
+    QSignalSpy reset(&store, &ConversationStore::conversationsReset);
+    QVERIFY(store.open(db));
+    QVERIFY(store.healthCheckPending());
+    QVERIFY(store.recoveryNotice().isEmpty());
+    QVERIFY(recovered.wait(20000)); // the background thread's check, reported on this one
+    QVERIFY(!store.healthCheckPending());
+    QVERIFY(store.recoveryNotice().contains(QStringLiteral("damaged")));
+    QCOMPARE(recovered.first().first().toString(), store.recoveryNotice());
+    QVERIFY(reset.size() >= 1);
+    QVERIFY(QFile::exists(store.damagedCopyPath()));
+    QCOMPARE(*store.database().scalarText("PRAGMA integrity_check"), QStringLiteral("ok"));
+    auto list = store.listConversations(0, 100);
+    QVERIFY(list && list->items.size() <= 30); // nothing invented
+  }
+
+  void changedFileIsCheckedAtOpen()
+  {
+    const QString db = m_dir.filePath(QStringLiteral("changed/hearth.db"));
+    QDir().mkpath(QFileInfo(db).absolutePath());
+    QVERIFY(QFile::copy(m_original, db));
+    QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(store::writeCleanMarker(db));
+    QTest::qWait(20); // a later modification time
+    damagePage(db, false);
+    QVERIFY(!store::closedCleanly(db));
+    ConversationStore store;
+    QVERIFY(store.open(db));
+    QVERIFY(!store.healthCheckPending());
+    QVERIFY(store.recoveryNotice().contains(QStringLiteral("damaged")));
   }
 };
 
