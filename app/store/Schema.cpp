@@ -89,6 +89,23 @@ CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations B
 END;
 )sql";
 
+// Version 2: both full-text indexes use the hearth_cjk tokenizer (store/CjkTokenizer.h),
+// so that words inside Chinese and Japanese text, and Korean stems, can be found. The
+// tables are external-content indexes: recreated empty, then rebuilt from messages and
+// conversations; the triggers of version 1 keep them in sync unchanged.
+constexpr std::string_view k_schemaV2 = R"sql(
+DROP TABLE message_fts;
+CREATE VIRTUAL TABLE message_fts USING fts5(
+  content, reasoning, content = 'messages', content_rowid = 'id',
+  tokenize = 'hearth_cjk remove_diacritics 2', prefix = '2 3');
+INSERT INTO message_fts(message_fts) VALUES ('rebuild');
+DROP TABLE title_fts;
+CREATE VIRTUAL TABLE title_fts USING fts5(
+  title, content = 'conversations', content_rowid = 'id',
+  tokenize = 'hearth_cjk remove_diacritics 2', prefix = '2 3');
+INSERT INTO title_fts(title_fts) VALUES ('rebuild');
+)sql";
+
 Status migrateTo1(sql::Database &db)
 {
   // Version 0 is an empty database (a new file). Anything else at version 0 is not a
@@ -96,9 +113,11 @@ Status migrateTo1(sql::Database &db)
   return db.exec(k_schemaV1);
 }
 
+Status migrateTo2(sql::Database &db) { return db.exec(k_schemaV2); }
+
 // migrations[i] brings a database from version i to i + 1.
 using Migration = Status (*)(sql::Database &);
-constexpr std::array<Migration, k_schemaVersion> k_migrations = {migrateTo1};
+constexpr std::array<Migration, k_schemaVersion> k_migrations = {migrateTo1, migrateTo2};
 
 } // namespace
 
@@ -125,19 +144,21 @@ Status migrate(sql::Database &db)
                 "[store] '{}' has schema version {}, newer than this Hearth ({}): "
                 "it was written by a newer Hearth and is left untouched",
                 db.path().toStdString(), *version, k_schemaVersion);
+  if (*version == k_schemaVersion)
+    return {};
+  // All steps in one transaction: killed or failed anywhere, the file stays at the version
+  // it had (a new file does not stop at version 1 with the old indexes).
+  sql::Transaction tx(db);
+  if (!tx.begun())
+    return tx.begun();
   for (qint64 v = *version; v < k_schemaVersion; ++v) {
-    sql::Transaction tx(db);
-    if (!tx.begun())
-      return tx.begun();
     if (auto s = k_migrations[size_t(v)](db); !s)
       return fail(s.error().code, "[store] migration to version {} failed: {}", v + 1,
                   s.error().message);
     if (auto s = db.exec(fmt::format("PRAGMA user_version = {}", v + 1)); !s)
       return s;
-    if (auto s = tx.commit(); !s)
-      return s;
   }
-  return {};
+  return tx.commit();
 }
 
 } // namespace hearth::store

@@ -1,6 +1,7 @@
 // The conversation database's schema and its migrations. Each schema version N has a
-// migrateToN() that runs in one transaction ending with `PRAGMA user_version = N`, so a
-// database is always at one version or the next, never between.
+// migrateToN() ending with `PRAGMA user_version = N`; the steps from a file's version to
+// the current one run in one transaction, so a database is always at its old version or
+// the new one, never between.
 #pragma once
 
 #include "hearth/error.h"
@@ -13,7 +14,7 @@ namespace hearth::store {
 
 // The version this code writes. A database with a higher user_version came from a newer
 // Hearth and is refused untouched.
-inline constexpr int k_schemaVersion = 1;
+inline constexpr int k_schemaVersion = 2;
 
 // Migrates from the database's user_version up to k_schemaVersion.
 Status migrate(sql::Database &db);

@@ -1,5 +1,7 @@
 #include "store/Sqlite.h"
 
+#include "store/CjkTokenizer.h"
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -48,6 +50,7 @@ Result<Database> Database::open(const QString &path, Mode mode)
     return std::unexpected(e);
   }
   sqlite3_extended_result_codes(db.m_db, 1);
+  store::registerCjkTokenizer(db.m_db); // without FTS5, creating the schema says so
   return db;
 }
 

@@ -1,10 +1,13 @@
 // ConversationStore: automatic titles and full-text search; the small value helpers of
 // StoreTypes.h.
+#include "store/CjkTokenizer.h"
 #include "store/ConversationStore.h"
 #include "store/StoreSql.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace hearth {
 
@@ -182,18 +185,49 @@ Result<QList<SearchHit>> ConversationStore::search(const QString &query, int lim
 {
   QList<SearchHit> hits;
   const QString match = ftsQuery(query);
-  if (match.isEmpty())
+  if (match.isEmpty() || limit <= 0)
     return hits;
   // Titles first (a title naming the query is the likeliest target), then messages.
   sql::Statement titles(m_db, k_searchTitles);
   titles.bind(1, match).bind(2, qint64(limit));
   if (auto s = collectHits(titles, hits); !s)
     return std::unexpected(s.error());
-  sql::Statement messages(m_db, k_searchMessages);
-  messages.bind(1, match).bind(2, qint64(limit - hits.size()));
-  if (hits.size() < limit)
-    if (auto s = collectHits(messages, hits); !s)
-      return std::unexpected(s.error());
+  if (hits.size() >= limit)
+    return hits;
+  sql::Statement candidates(m_db, k_searchCandidates);
+  candidates.bind(1, match).bind(2, qint64(k_rankWindow));
+  sql::Statement info(m_db, k_searchHitInfo);
+  sql::Statement snippet(m_db, k_searchSnippet);
+  const bool cjk = std::any_of(query.begin(), query.end(), [](QChar c) {
+    return c.isSurrogate() || store::isCjk(c.unicode());
+  });
+  while (hits.size() < limit) {
+    auto row = candidates.step();
+    if (!row)
+      return std::unexpected(row.error());
+    if (!*row)
+      break;
+    SearchHit h;
+    h.messageId = candidates.integer(0);
+    h.rank = candidates.real(1);
+    info.bind(1, h.messageId);
+    auto found = info.step();
+    if (!found)
+      return std::unexpected(found.error());
+    if (!*found)
+      continue; // in a deleted conversation
+    h.conversationId = info.integer(0);
+    h.conversationTitle = info.text(1);
+    h.role = info.text(2);
+    h.createdAt = info.integer(3);
+    snippet.bind(1, match).bind(2, h.messageId).bind(3, qint64(cjk ? 32 : 16));
+    auto text = snippet.step();
+    if (!text)
+      return std::unexpected(text.error());
+    if (*text)
+      h.snippet = snippet.text(0);
+    hits.append(h);
+  }
   return hits;
 }
 

@@ -102,19 +102,30 @@ inline constexpr std::string_view k_firstUserMessage =
     "ORDER BY id LIMIT 1";
 
 // --- search (matches wrapped in U+E000 / U+E001)
-inline constexpr std::string_view k_searchMessages =
-    "SELECT m.conversation_id, c.title, m.id, m.role, "
-    "  snippet(message_fts, -1, char(57344), char(57345), '…', 16), bm25(message_fts), "
-    "  m.created_at "
-    "FROM message_fts JOIN messages m ON m.id = message_fts.rowid "
+// Message search in three steps, so that the costly parts run for the shown hits only:
+// 1. candidates: the k_rankWindow most recent matches (FTS5 walks its index by rowid
+//    descending and stops, no sort), ranked by bm25 with the text weighing twice the
+//    reasoning; only these are ranked, so a word found in 80,000 messages costs what one
+//    found in 1,000 does. Below the window every match is ranked.
+// 2. for each candidate, best first: its message and conversation (skipping deleted ones)
+//    until the limit is reached;
+// 3. the snippet of each hit: FTS5 with MATCH and rowid = ?2 seeks to that one row; ?3
+//    tokens long (16 words, or 32 for a query in CJK, where each character is a token).
+inline constexpr int k_rankWindow = 1000;
+inline constexpr std::string_view k_searchCandidates =
+    "SELECT id, r FROM (SELECT rowid AS id, bm25(message_fts, 1.0, 0.5) AS r FROM message_fts "
+    "  WHERE message_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY r";
+inline constexpr std::string_view k_searchHitInfo =
+    "SELECT m.conversation_id, c.title, m.role, m.created_at FROM messages m "
     "JOIN conversations c ON c.id = m.conversation_id "
-    "WHERE message_fts MATCH ?1 AND c.deleted_at IS NULL "
-    "ORDER BY bm25(message_fts) LIMIT ?2";
+    "WHERE m.id = ?1 AND c.deleted_at IS NULL";
+inline constexpr std::string_view k_searchSnippet =
+    "SELECT snippet(message_fts, -1, char(57344), char(57345), '…', ?3) FROM message_fts "
+    "WHERE message_fts MATCH ?1 AND rowid = ?2";
 inline constexpr std::string_view k_searchTitles =
     "SELECT c.id, c.title, 0, '', highlight(title_fts, 0, char(57344), char(57345)), "
     "  bm25(title_fts), c.updated_at "
     "FROM title_fts JOIN conversations c ON c.id = title_fts.rowid "
     "WHERE title_fts MATCH ?1 AND c.deleted_at IS NULL ORDER BY bm25(title_fts) LIMIT ?2";
-
 
 } // namespace hearth::store::sqltext

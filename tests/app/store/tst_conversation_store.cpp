@@ -305,6 +305,57 @@ private slots:
     QCOMPARE(m_store.search(QStringLiteral("entangle*"))->size(), 1);
   }
 
+  void searchCjk()
+  {
+    const auto marked = [](const SearchHit &h) { return snippetMarked(h.snippet, "[", "]"); };
+    const qint64 zh = *m_store.createConversation(QStringLiteral("北京旅行"));
+    QVERIFY(m_store.appendMessage(zh, msg("user", "我想去北京天安门广场看升旗。")));
+    QVERIFY(m_store.appendMessage(zh, msg("assistant", "升旗仪式在日出时举行，建议提前到天安门。")));
+    const qint64 ja = *m_store.createConversation(QStringLiteral("東京の天気"));
+    QVERIFY(m_store.appendMessage(ja, msg("user", "明日の東京の天気はどうですか？")));
+    QVERIFY(m_store.appendMessage(ja, msg("assistant", "午後から雨が降るので、折りたたみ傘を持って行ってください。")));
+    const qint64 ko = *m_store.createConversation(QStringLiteral("도서관"));
+    QVERIFY(m_store.appendMessage(ko, msg("user", "도서관이 몇 시에 문을 닫아요? Is the iPhone手机 there?")));
+
+    // Chinese: a word inside a sentence without spaces, a longer run, one character.
+    auto hits = *m_store.search(QStringLiteral("天安门"));
+    QCOMPARE(hits.size(), 2);
+    for (const SearchHit &h : hits) {
+      QCOMPARE(h.conversationId, zh);
+      QVERIFY2(marked(h).contains(QStringLiteral("[天安门]")), qPrintable(marked(h)));
+    }
+    hits = *m_store.search(QStringLiteral("天安门广场"));
+    QCOMPARE(hits.size(), 1);
+    QCOMPARE(marked(hits[0]), QStringLiteral("我想去北京[天安门广场]看升旗。"));
+    hits = *m_store.search(QStringLiteral("北京"));
+    QCOMPARE(hits.size(), 2);
+    QCOMPARE(hits[0].messageId, 0); // the title first
+    QCOMPARE(marked(hits[0]), QStringLiteral("[北京]旅行"));
+    hits = *m_store.search(QStringLiteral("升"));
+    QCOMPARE(hits.size(), 2);
+    QVERIFY2(marked(hits[0]).contains(QStringLiteral("[升]旗")), qPrintable(marked(hits[0])));
+    QCOMPARE(m_store.search(QStringLiteral("北京大学"))->size(), 0);
+    QCOMPARE(m_store.search(QStringLiteral("门安天"))->size(), 0); // order matters
+    QCOMPARE(m_store.search(QStringLiteral("北京 升旗"))->size(), 1); // both words, one message
+
+    // Japanese: kanji and kana mixed, substrings across both.
+    hits = *m_store.search(QStringLiteral("天気"));
+    QCOMPARE(hits.size(), 2);
+    QCOMPARE(marked(hits[0]), QStringLiteral("東京の[天気]"));
+    QCOMPARE(marked(hits[1]), QStringLiteral("明日の東京の[天気]はどうですか？"));
+    hits = *m_store.search(QStringLiteral("たたみ傘を"));
+    QCOMPARE(hits.size(), 1);
+    QVERIFY2(marked(hits[0]).contains(QStringLiteral("折り[たたみ傘を]持って")), qPrintable(marked(hits[0])));
+
+    // Korean: the stem of a word carrying a particle; CJK next to Latin letters.
+    hits = *m_store.search(QStringLiteral("도서관"));
+    QCOMPARE(hits.size(), 2);
+    QVERIFY2(marked(hits[1]).contains(QStringLiteral("[도서관]이")), qPrintable(marked(hits[1])));
+    QCOMPARE(m_store.search(QStringLiteral("iphone"))->size(), 1);
+    QCOMPARE(m_store.search(QStringLiteral("手机"))->size(), 1);
+    QCOMPARE(m_store.search(QStringLiteral("\"iPhone手机\""))->size(), 1);
+  }
+
   void refusesNewerSchema()
   {
     m_store.close();
