@@ -1,12 +1,13 @@
 // The CPU matmul's driver (see matmul.h): activations prepared once per token in the
-// kernel's format, then rows split among threads; within a thread, blocks of rows small
-// enough to stay in L1 meet the tokens four at a time.
+// kernel's format, then blocks of rows small enough to stay in L1, taken by the threads one
+// at a time, meet the tokens four at a time.
 #include "cpu/matmul.h"
 
 #include "cpu/kernels.h"
 #include "ops/quant.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -106,13 +107,16 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
       kernels::quantizeActivations(format, x + t * cols, cols, xq + t * xStride, isa);
   });
 
+  // Rows in cache-sized blocks, about four per thread at least, handed out one at a time:
+  // a thread the OS preempts (a busy machine) holds up one block, not a fixed share.
   const size_t stride = ops::rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
-  const size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / pool.size()));
+  const size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
   const size_t nBlocks = (rows + block - 1) / block;
-  pool.parallelFor(nBlocks, [&](size_t first, size_t last) {
+  std::atomic<size_t> next{0};
+  pool.parallelFor(std::min(pool.size(), nBlocks), [&](size_t, size_t) {
     float out[kernels::kMaxTokens];
-    for (size_t rb = first; rb < last; ++rb) {
+    for (size_t rb; (rb = next.fetch_add(1, std::memory_order_relaxed)) < nBlocks;) {
       const size_t r0 = rb * block, r1 = std::min(rows, r0 + block);
       for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
         const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
