@@ -98,6 +98,14 @@ private:
   uint32_t m_contextLength = 0;
   uint32_t m_batch = 0; // tokens per prefill chunk
   bool m_kvF16 = true;
+  // Prefill batches attend with the split-KV kernel that decode uses; HEARTH_PREFILL_ATTENTION
+  // =tiled selects the query/KV tiles of ops::attentionPrefill instead. On lavapipe the tiles
+  // measured ~10% slower over pp512 of the demo model (46 s of CPU vs 41 s), so they are not
+  // the default until a GPU measurement says otherwise.
+  bool m_tiledPrefill = [] {
+    const char *v = std::getenv("HEARTH_PREFILL_ATTENTION");
+    return v && std::strcmp(v, "tiled") == 0;
+  }();
   bool m_ggml = false; // llama.cpp-style activation rounding
   uint32_t m_kvLen = 0;
   VulkanWeights m_w;
@@ -158,8 +166,11 @@ Status VulkanModel::attentionBlock(vk::Recorder &rec, uint32_t layer, uint32_t n
   const ops::AttentionShape shape{n, c.nHead, c.nHeadKv, c.headDim, ops::attentionSplits(m_contextLength),
                                   m_kvF16, m_ggml};
   const BufferView att = rows(m_a.att, n, qWidth);
-  HEARTH_TRY(ops::attention(rec, q, kCache, vCache, step, m_a.scratch.view(0, ops::attentionScratchBytes(shape)), att,
-                            shape));
+  if (m_tiledPrefill && ops::attentionPrefillSupported(shape))
+    HEARTH_TRY(ops::attentionPrefill(rec, q, kCache, vCache, step, att, shape));
+  else
+    HEARTH_TRY(ops::attention(rec, q, kCache, vCache, step, m_a.scratch.view(0, ops::attentionScratchBytes(shape)),
+                              att, shape));
   // x += Wo att
   return matmul(rec, L.wo, att, x, n, Out::Add);
 }
