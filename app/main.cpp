@@ -15,7 +15,11 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QElapsedTimer>
 #include <QSettings>
+
+#include <cstdio>
+#include <utility>
 #include <QtQml/QQmlExtensionPlugin>
 
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
@@ -23,6 +27,8 @@ Q_IMPORT_QML_PLUGIN(Hearth_UiPlugin)
 
 int main(int argc, char *argv[])
 {
+  QElapsedTimer sinceMain;
+  sinceMain.start();
   if (auto code = hearth::cli::run(argc, argv))
     return *code;
 
@@ -61,7 +67,20 @@ int main(int argc, char *argv[])
   if (!model.isEmpty())
     chat.loadModel(model);
 
-  hearth::UiScript script(window, &chat, &engine);
+  // HEARTH_TRACE_STARTUP=1 prints when the first frame reached the screen; =exit also quits
+  // there (tests/bench/ui_bench.sh times cold starts with it).
+  if (const QString trace = qEnvironmentVariable("HEARTH_TRACE_STARTUP"); !trace.isEmpty()) {
+    QObject::connect(window, &QQuickWindow::frameSwapped, window, [&sinceMain, trace] {
+      static bool done = false; // the first frame only (render thread)
+      if (std::exchange(done, true))
+        return;
+      std::fprintf(stderr, "hearth: first frame %.1f ms after main()\n", double(sinceMain.nsecsElapsed()) / 1e6);
+      if (trace == QLatin1String("exit"))
+        QMetaObject::invokeMethod(qApp, "quit", Qt::QueuedConnection);
+    }, Qt::DirectConnection);
+  }
+
+  hearth::UiScript script(window, &chat, &engine, &store);
   if (hearth::UiScript::enabled())
     script.start();
   const int code = app.exec();

@@ -21,8 +21,9 @@ Q_GUI_EXPORT void qt_handleKeyEvent(QWindow *w, QEvent::Type t, int k, Qt::Keybo
 
 namespace hearth {
 
-UiScript::UiScript(QQuickWindow *window, ChatController *chat, EngineController *engine, QObject *parent)
-    : QObject(parent), m_window(window), m_chat(chat), m_engine(engine),
+UiScript::UiScript(QQuickWindow *window, ChatController *chat, EngineController *engine,
+                   ConversationStore *store, QObject *parent)
+    : QObject(parent), m_window(window), m_chat(chat), m_engine(engine), m_store(store),
       m_out(qEnvironmentVariable("HEARTH_UI_OUT", QDir::currentPath()))
 {
   QDir().mkpath(m_out);
@@ -51,6 +52,8 @@ void UiScript::start()
   }
   if (qEnvironmentVariable("HEARTH_UI_SCRIPT") == QLatin1String("check"))
     QTimer::singleShot(1500, this, &UiScript::runCheck);
+  else if (qEnvironmentVariable("HEARTH_UI_SCRIPT") == QLatin1String("bench"))
+    runBench();
   else
     runSend();
 }

@@ -15,6 +15,7 @@
 //                           model loaded), press Ctrl+N, screenshot "no-model", click "Use the
 //                           demo model", wait for it, screenshot "demo-loaded"; then write
 //                           result.json and quit.
+//   HEARTH_UI_SCRIPT=bench  see UiBench.cpp (tests/bench/ui_bench.sh).
 // HEARTH_UI_SIZE=WxH resizes the window first; in check, HEARTH_UI_LAYOUT=1 adds the
 // window's and its main parts' rectangles (device-independent pixels) to result.json.
 // Files go to HEARTH_UI_OUT. HEARTH_UI_MAX_TOKENS caps replies; HEARTH_UI_TIMEOUT_S
@@ -31,18 +32,21 @@ class QQuickWindow;
 namespace hearth {
 
 class ChatController;
+class ConversationStore;
 class EngineController;
 
 class UiScript : public QObject {
   Q_OBJECT
 public:
   UiScript(QQuickWindow *window, ChatController *chat, EngineController *engine,
-           QObject *parent = nullptr);
+           ConversationStore *store, QObject *parent = nullptr);
   static bool enabled();
   void start();
 
 private:
   void runSend();
+  void runBench();    // UiBench.cpp
+  void benchStream();
   void onFirstReply(qint64 id, const QString &state);
   void sendStopped();
   void runCheck();
@@ -56,6 +60,7 @@ private:
   QPointer<QQuickWindow> m_window;
   ChatController *m_chat;
   EngineController *m_engine;
+  ConversationStore *m_store;
   QString m_out;
   QJsonObject m_result;
   bool m_sent = false;

@@ -2,7 +2,7 @@
 # scripted run the end-to-end test drives the window with).
 target_sources(hearth_app PRIVATE
   chat/ChatController.h chat/ChatController.cpp chat/ChatExport.cpp chat/ChatSettings.cpp
-  chat/UiScript.h chat/UiScript.cpp
+  chat/UiScript.h chat/UiScript.cpp chat/UiBench.cpp
   chat/Startup.h chat/Startup.cpp
 )
 # qmltyperegistrar includes QML_ELEMENT headers by bare file name.
