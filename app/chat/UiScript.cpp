@@ -206,9 +206,18 @@ void UiScript::runCheck()
         {QStringLiteral("content"), msgs->data(i, MessageListModel::ContentRole).toString()}});
   }
   result.insert(QStringLiteral("messages"), messages);
-  QTimer::singleShot(500, this, [this, result] {
+  QTimer::singleShot(500, this, [this, result]() mutable {
     shoot(QStringLiteral("history"));
-    checkExport(result);
+    // Ctrl+, opens the settings (screenshot "settings"), closed again before the export.
+    pressKey(Qt::Key_Comma, Qt::ControlModifier);
+    QTimer::singleShot(600, this, [this, result]() mutable {
+      QObject *dialog = m_window ? m_window->findChild<QObject *>(QStringLiteral("settingsDialog")) : nullptr;
+      result.insert(QStringLiteral("settingsOpened"), dialog && dialog->property("opened").toBool());
+      shoot(QStringLiteral("settings"));
+      if (dialog)
+        QMetaObject::invokeMethod(dialog, "close");
+      QTimer::singleShot(400, this, [this, result] { checkExport(result); });
+    });
   });
 }
 

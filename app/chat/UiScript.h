@@ -10,7 +10,8 @@
 //   HEARTH_UI_SCRIPT=check  screenshot "restart", write the sidebar's conversations and
 //                           the search hits for HEARTH_UI_SEARCH; with HEARTH_UI_OPEN=ID,
 //                           open that conversation (screenshot "history") and list its
-//                           messages; with HEARTH_UI_EXPORT=PATH, press Ctrl+E, screenshot
+//                           messages, press Ctrl+, (screenshot "settings") and close it;
+//                           with HEARTH_UI_EXPORT=PATH, press Ctrl+E, screenshot
 //                           "export", export it to PATH as Markdown; with HEARTH_UI_DEMO=1 (no
 //                           model loaded), press Ctrl+N, screenshot "no-model", click "Use the
 //                           demo model", wait for it, screenshot "demo-loaded"; then write

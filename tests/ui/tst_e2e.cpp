@@ -148,7 +148,8 @@ void TestEndToEnd::sendRestartSearch()
   for (const QJsonValue &v : second.result.value(QStringLiteral("searchHits")).toArray())
     found = found || v.toObject().value(QStringLiteral("conversationId")).toInteger() == conversation;
   QVERIFY2(found, qPrintable(QJsonDocument(second.result).toJson()));
-  for (const char *name : {"restart", "history", "export"}) {
+  QVERIFY(second.result.value(QStringLiteral("settingsOpened")).toBool());
+  for (const char *name : {"restart", "history", "settings", "export"}) {
     const QImage shot(out + QStringLiteral("/run2/") + QLatin1String(name) + QStringLiteral(".png"));
     QVERIFY2(!shot.isNull(), name);
     QVERIFY2(distinctColours(shot) > 8, qPrintable(QStringLiteral("blank screenshot: ") + QLatin1String(name)));
