@@ -12,6 +12,9 @@
 #include "IconProvider.h"
 
 #include <QGuiApplication>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -25,6 +28,34 @@
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
 Q_IMPORT_QML_PLUGIN(Hearth_UiPlugin)
 
+namespace {
+
+// On a machine whose OpenGL is a software rasterizer (Mesa's llvmpipe or softpipe: VMs,
+// servers, laptops without a usable GPU driver), Qt Quick's OpenGL renderer takes ~50 ms
+// per frame of a long chat, while its software scene graph draws the same frame in
+// under 16 ms. So there, unless the user chose a backend (QT_QUICK_BACKEND or
+// QSG_RHI_BACKEND), the window uses the software scene graph. Returns the GL renderer's
+// name when it switched.
+QString preferSoftwareSceneGraphOnSoftwareGl()
+{
+  if (qEnvironmentVariableIsSet("QT_QUICK_BACKEND") || qEnvironmentVariableIsSet("QSG_RHI_BACKEND"))
+    return {};
+  QOpenGLContext context;
+  QOffscreenSurface surface;
+  surface.create();
+  if (!context.create() || !context.makeCurrent(&surface))
+    return {};
+  const auto *renderer = reinterpret_cast<const char *>(context.functions()->glGetString(GL_RENDERER));
+  const QString name = renderer ? QString::fromLatin1(renderer) : QString();
+  context.doneCurrent();
+  if (!name.contains(QLatin1String("llvmpipe")) && !name.contains(QLatin1String("softpipe")))
+    return {};
+  QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+  return name;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
   QElapsedTimer sinceMain;
@@ -36,6 +67,7 @@ int main(int argc, char *argv[])
   QGuiApplication::setApplicationName(QStringLiteral("Hearth"));
   QGuiApplication::setOrganizationName(QStringLiteral("Hearth"));
   QQuickStyle::setStyle(QStringLiteral("Basic"));
+  const QString softwareGl = preferSoftwareSceneGraphOnSoftwareGl();
 
   hearth::ConversationStore store;
   QString storeNotice;
@@ -60,6 +92,10 @@ int main(int argc, char *argv[])
   auto *window = qml.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(qml.rootObjects().first());
   if (!window)
     return 1;
+  // Damage found by the store's deferred health check (after a clean start) reaches the
+  // window the same way as damage found at open.
+  QObject::connect(&store, &hearth::ConversationStore::recovered, window,
+                   [window](const QString &notice) { window->setProperty("storeNotice", notice); });
 
   // The window's persisted context length (Main.qml's Settings) applies to the first load.
   chat.setContextLength(QSettings().value(QStringLiteral("contextLength"), 4096).toInt());
@@ -70,6 +106,8 @@ int main(int argc, char *argv[])
   // HEARTH_TRACE_STARTUP=1 prints when the first frame reached the screen; =exit also quits
   // there (tests/bench/ui_bench.sh times cold starts with it).
   if (const QString trace = qEnvironmentVariable("HEARTH_TRACE_STARTUP"); !trace.isEmpty()) {
+    if (!softwareGl.isEmpty())
+      std::fprintf(stderr, "hearth: OpenGL is %s: software scene graph\n", qPrintable(softwareGl));
     QObject::connect(window, &QQuickWindow::frameSwapped, window, [&sinceMain, trace] {
       static bool done = false; // the first frame only (render thread)
       if (std::exchange(done, true))
