@@ -276,6 +276,7 @@ Item {
             const before = lib.installed.count
             mouseClick(findChild(installedRow("tiny-alpha.gguf"), "deleteButton"))
             tryCompare(page.deleteDialog, "opened", true)
+            waitForRendering(page) // the button box is laid out by the next frame's polish
             compare(page.deleteDialog.fileName, "tiny-alpha.gguf")
             mouseClick(dialogButton("cancelDeleteButton"))
             tryCompare(page.deleteDialog, "visible", false)
@@ -284,6 +285,7 @@ Item {
 
             mouseClick(findChild(installedRow("tiny-alpha.gguf"), "deleteButton"))
             tryCompare(page.deleteDialog, "opened", true)
+            waitForRendering(page) // the button box is laid out by the next frame's polish
             mouseClick(dialogButton("confirmDeleteButton"))
             tryCompare(page.deleteDialog, "visible", false)
             tryCompare(lib.installed, "count", before - 1)
