@@ -1,4 +1,4 @@
-// hearth bench --model M [-p 512] [-n 128] [--reps 3] [--json] [--backend auto|vulkan|cpu]
+// hearth bench --model M [-p 512] [-n 128] [--reps 3] [--json] [--backend auto|vulkan|cpu] [--profile]
 //
 // Prompt processing (pp: N prompt tokens evaluated from an empty context) and text
 // generation (tg: N tokens evaluated one at a time) in tokens per second, mean ± stdev over
@@ -73,7 +73,8 @@ int benchCommand(Args args)
 {
   const auto path = option(args, "--model");
   if (!path) {
-    printError("usage: hearth bench --model M [-p 512] [-n 128] [--reps 3] [--json] [--backend auto|vulkan|cpu]");
+    printError("usage: hearth bench --model M [-p 512] [-n 128] [--reps 3] [--json] [--backend auto|vulkan|cpu] "
+               "[--profile]");
     return 2;
   }
   const int nPrompt = std::stoi(option(args, "-p").value_or("512"));
@@ -85,6 +86,7 @@ int benchCommand(Args args)
   LoadOptions options;
   options.backend = parseBackend(backend).value_or(BackendKind::Auto);
   options.contextLength = uint32_t(std::max(nPrompt, nGen) + 16);
+  options.profile = flag(args, "--profile"); // Vulkan: time each op of the decode step
   auto model = loadModel(*path, options);
   if (!model) {
     printError(model.error().message);
@@ -129,6 +131,8 @@ int benchCommand(Args args)
       std::printf("]}%s\n", i + 1 < results.size() ? "," : "");
     }
     std::printf("]\n");
+    if (const std::string profile = (*model)->profileReport(); !profile.empty())
+      std::fprintf(stderr, "%s", profile.c_str());
     return 0;
   }
   std::printf("model: %s (%s, %u layers, %u embd)\ndevice: %s\n", modelName.c_str(), config.architecture.c_str(),
@@ -136,6 +140,8 @@ int benchCommand(Args args)
   std::printf("| %-8s | %16s |\n|----------|------------------|\n", "test", "t/s");
   for (const auto &r : results)
     std::printf("| %-8s | %8.2f ± %5.2f |\n", r.name.c_str(), r.mean(), r.stdev());
+  if (const std::string profile = (*model)->profileReport(); !profile.empty())
+    std::printf("\n%s", profile.c_str());
   return 0;
 }
 

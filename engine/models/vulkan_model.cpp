@@ -9,6 +9,7 @@
 #include "vk/context.h"
 #include "vk/kernel.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -71,6 +72,7 @@ public:
     return {};
   }
   Result<std::span<const float>> eval(std::span<const int32_t> tokens, uint32_t position, bool allLogits) override;
+  std::string profileReport() const override;
 
 private:
   // --- the forward pass, recorded into `rec` for n tokens starting at step.pos0 ---
@@ -113,6 +115,7 @@ private:
   Activations m_a;
   vk::Recorder m_decode;  // one token, recorded once, resubmitted
   vk::Recorder m_prefill; // re-recorded per chunk
+  uint64_t m_decodeWeightBytes = 0; // weight bytes the decode step's matmuls read
   std::vector<float> m_allLogits;
   // Q4_1 weights' block minimums, [rows][cols/32] f32, for the Q8_1 sum correction.
   std::map<const ops::DeviceWeight *, ops::DeviceWeight> m_mins;
@@ -205,6 +208,8 @@ Status VulkanModel::outputLogits(vk::Recorder &rec, uint32_t n, bool allLogits)
 Status VulkanModel::matmul(vk::Recorder &rec, const ops::DeviceWeight &w, BufferView x, BufferView y, uint32_t n,
                            Out out, BufferView bias, bool xRounded)
 {
+  if (&rec == &m_decode) // recorded once: each weight matrix the decode step reads
+    m_decodeWeightBytes += uint64_t(w.rows) * w.rowBytes;
   const ops::MatmulOutput mode = out == Out::Add    ? ops::MatmulOutput::Add
                                  : out == Out::Bias ? ops::MatmulOutput::Bias
                                                     : ops::MatmulOutput::Store;
@@ -254,6 +259,29 @@ Status VulkanModel::buildMins(const ModelWeights &weights)
 }
 
 // ---------------------------------------------------------------- evaluation
+
+std::string VulkanModel::profileReport() const
+{
+  const uint64_t steps = m_decode.profiledSubmits();
+  if (steps == 0)
+    return {};
+  std::vector<std::pair<ShaderId, vk::Recorder::OpTime>> ops(m_decode.opTimes().begin(), m_decode.opTimes().end());
+  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) { return a.second.ns > b.second.ns; });
+  double totalNs = 0;
+  for (const auto &[id, t] : ops)
+    totalNs += t.ns;
+  const double stepNs = totalNs / double(steps);
+  std::string out = fmt::format(
+      "decode step profile ({} steps, GPU timestamps): {} dispatches, {} barriers, 1 submit per token; "
+      "{:.1f} MB of weights read per token (matmuls); {:.2f} ms per step on the device, weights at {:.2f} GB/s\n",
+      steps, m_decode.dispatches(), m_decode.barriers(), double(m_decodeWeightBytes) / 1e6, stepNs / 1e6,
+      stepNs > 0 ? double(m_decodeWeightBytes) / stepNs : 0.0);
+  out += fmt::format("  {:<28} {:>10} {:>12} {:>7}\n", "op (shader)", "dispatches", "µs per step", "share");
+  for (const auto &[id, t] : ops)
+    out += fmt::format("  {:<28} {:>10} {:>12.1f} {:>6.1f}%\n", shaderName(id), double(t.dispatches) / double(steps),
+                       t.ns / double(steps) / 1e3, totalNs > 0 ? 100.0 * t.ns / totalNs : 0.0);
+  return out;
+}
 
 Status VulkanModel::runChunk(std::span<const int32_t> tokens, uint32_t position, bool allLogits)
 {
@@ -365,6 +393,8 @@ Status VulkanModel::init(const ModelWeights &weights, const LoadOptions &options
   }
   // The decode step: recorded once, resubmitted with new tokens[0] and step.pos0.
   HEARTH_ASSIGN(m_decode, vk::Recorder::create(ctx));
+  if (options.profile)
+    HEARTH_TRY(m_decode.enableTimestamps());
   HEARTH_TRY(m_decode.begin());
   HEARTH_TRY(forward(m_decode, 1, false));
   HEARTH_TRY(m_decode.end());

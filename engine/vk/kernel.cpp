@@ -134,6 +134,12 @@ Recorder &Recorder::operator=(Recorder &&o) noexcept
     m_read = std::move(o.m_read);
     m_dispatches = o.m_dispatches;
     m_barriers = o.m_barriers;
+    m_queries = std::exchange(o.m_queries, VK_NULL_HANDLE);
+    m_queryCapacity = std::exchange(o.m_queryCapacity, 0);
+    m_timestampPeriodNs = o.m_timestampPeriodNs;
+    m_stampShaders = std::move(o.m_stampShaders);
+    m_opTimes = std::move(o.m_opTimes);
+    m_profiledSubmits = o.m_profiledSubmits;
   }
   return *this;
 }
@@ -148,6 +154,9 @@ void Recorder::reset()
   for (auto p : m_descriptorPools)
     vkDestroyDescriptorPool(dev, p, nullptr);
   m_descriptorPools.clear();
+  if (m_queries)
+    vkDestroyQueryPool(dev, m_queries, nullptr);
+  m_queries = VK_NULL_HANDLE;
   if (m_fence)
     vkDestroyFence(dev, m_fence, nullptr);
   if (m_pool)
@@ -180,7 +189,60 @@ Status Recorder::begin()
   vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &b, 0, nullptr, 0,
                        nullptr);
+  m_stampShaders.clear();
+  if (m_queries) {
+    // Reset inside the recording: a recording submitted many times restarts its queries.
+    vkCmdResetQueryPool(m_cmd, m_queries, 0, m_queryCapacity);
+    vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries, 0);
+  }
   return {};
+}
+
+Status Recorder::enableTimestamps()
+{
+  if (m_queries)
+    return {};
+  if (m_recording)
+    return fail(ErrorCode::Internal, "[vk] enableTimestamps() while recording");
+  VkPhysicalDeviceProperties props;
+  vkGetPhysicalDeviceProperties(m_ctx->physicalDevice(), &props);
+  uint32_t families = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(m_ctx->physicalDevice(), &families, nullptr);
+  std::vector<VkQueueFamilyProperties> family(families);
+  vkGetPhysicalDeviceQueueFamilyProperties(m_ctx->physicalDevice(), &families, family.data());
+  if (m_ctx->queueFamily() >= families || family[m_ctx->queueFamily()].timestampValidBits == 0)
+    return fail(ErrorCode::Unsupported, "[vk] {}: the compute queue has no timestamps", m_ctx->info().name);
+  m_timestampPeriodNs = double(props.limits.timestampPeriod);
+  m_queryCapacity = 8192; // dispatches timed per recording; later ones go untimed
+  auto info = vkStruct<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
+  info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+  info.queryCount = m_queryCapacity;
+  HEARTH_VK(vkCreateQueryPool(m_ctx->device(), &info, nullptr, &m_queries));
+  return {};
+}
+
+void Recorder::clearOpTimes()
+{
+  m_opTimes.clear();
+  m_profiledSubmits = 0;
+}
+
+void Recorder::collectTimestamps()
+{
+  const uint32_t count = uint32_t(m_stampShaders.size()) + 1;
+  if (!m_queries || count < 2)
+    return;
+  std::vector<uint64_t> stamps(count);
+  const VkResult r = vkGetQueryPoolResults(m_ctx->device(), m_queries, 0, count, count * sizeof(uint64_t),
+                                           stamps.data(), sizeof(uint64_t), VK_QUERY_RESULT_64_BIT);
+  if (r != VK_SUCCESS)
+    return; // profiling is best effort: a missing sample is not an engine error
+  for (uint32_t i = 1; i < count; ++i) {
+    OpTime &t = m_opTimes[m_stampShaders[i - 1]];
+    ++t.dispatches;
+    t.ns += double(stamps[i] - stamps[i - 1]) * m_timestampPeriodNs;
+  }
+  ++m_profiledSubmits;
 }
 
 void Recorder::setError(Error error)
@@ -298,6 +360,10 @@ void Recorder::dispatch(const Kernel &kernel, std::span<const Binding> bindings,
     vkCmdPushConstants(m_cmd, kernel.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes, push);
   vkCmdDispatch(m_cmd, groupsX, groupsY, groupsZ);
   ++m_dispatches;
+  if (m_queries && m_stampShaders.size() + 1 < m_queryCapacity) {
+    m_stampShaders.push_back(kernel.shader());
+    vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries, uint32_t(m_stampShaders.size()));
+  }
 }
 
 void Recorder::fill(BufferView view, uint32_t word)
@@ -360,6 +426,7 @@ Status Recorder::wait()
     return {};
   m_inFlight = false;
   HEARTH_VK(vkWaitForFences(m_ctx->device(), 1, &m_fence, VK_TRUE, UINT64_MAX));
+  collectTimestamps();
   return {};
 }
 

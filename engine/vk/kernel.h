@@ -37,6 +37,7 @@
 #include "vk/context.h"
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <span>
 #include <vector>
@@ -129,6 +130,18 @@ public:
   uint32_t dispatches() const { return m_dispatches; } // in the current recording
   uint32_t barriers() const { return m_barriers; }
 
+  // Profiling: with timestamps on (call before begin()), each dispatch of a recording is
+  // followed by a timestamp, and every completed submission adds each dispatch's time
+  // (from the previous timestamp to its own) to its shader's entry.
+  struct OpTime {
+    uint64_t dispatches = 0;
+    double ns = 0;
+  };
+  Status enableTimestamps();
+  const std::map<ShaderId, OpTime> &opTimes() const { return m_opTimes; }
+  uint64_t profiledSubmits() const { return m_profiledSubmits; }
+  void clearOpTimes();
+
 private:
   void reset();
   bool ok() const { return m_recording && !m_error; }
@@ -149,6 +162,14 @@ private:
   std::vector<BufferView> m_read;
   uint32_t m_dispatches = 0;
   uint32_t m_barriers = 0;
+  // Timestamps (profiling only).
+  void collectTimestamps();
+  VkQueryPool m_queries = VK_NULL_HANDLE;
+  uint32_t m_queryCapacity = 0;
+  double m_timestampPeriodNs = 1;
+  std::vector<ShaderId> m_stampShaders; // shader of timestamp i+1
+  std::map<ShaderId, OpTime> m_opTimes;
+  uint64_t m_profiledSubmits = 0;
 };
 
 } // namespace hearth::vk

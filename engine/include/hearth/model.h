@@ -51,6 +51,7 @@ struct LoadOptions {
   uint32_t contextLength = 4096; // KV cache size in tokens (clamped to the model's)
   std::function<void(float)> progress;     // 0..1 while loading
   const std::atomic<bool> *cancel = nullptr; // set to stop loading
+  bool profile = false; // time every op of the decode step (Vulkan: timestamp queries)
 };
 
 class Model {
@@ -73,6 +74,10 @@ public:
   // "Vulkan · llvmpipe (LLVM 15.0.6, 256 bits)" / "CPU · 2 threads, AVX2"
   virtual std::string backendDescription() const = 0;
   virtual BackendKind backendKind() const = 0;
+
+  // With LoadOptions::profile: what one decode step costs (dispatches, submits, time per
+  // op, bytes of weights read), averaged over the decode steps run so far. "" otherwise.
+  virtual std::string profileReport() const { return {}; }
 };
 
 // Reads the GGUF file, checks architecture and tensor types, refuses a model that

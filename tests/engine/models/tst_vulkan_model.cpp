@@ -186,6 +186,34 @@ TEST(VulkanSyntheticDecode, DecodeTruncateAndSplitBindings)
   EXPECT_FALSE((*vkm)->eval(someTokens(30, 1024, 1), (*vkm)->kvLength()));
 }
 
+// LoadOptions::profile: the decode step's report counts its dispatches, the weights it
+// reads and the time of each op; without the option there is no report.
+TEST(VulkanSyntheticDecode, ProfileReportsTheDecodeStep)
+{
+  const auto path = writeModel({"llama_profile", "llama", TensorType::Q8_0, TensorType::Q8_0, false, 2});
+  LoadOptions options;
+  options.contextLength = 32;
+  auto plain = models::loadVulkanModel(path, options);
+  ASSERT_TRUE(plain) << plain.error().message;
+  options.profile = true;
+  auto vkm = models::loadVulkanModel(path, options);
+  ASSERT_TRUE(vkm) << vkm.error().message;
+  const auto tokens = someTokens(6, 1024, 3);
+  ASSERT_TRUE((*vkm)->eval(std::span(tokens).subspan(0, 2), 0)); // prefill: not a decode step
+  EXPECT_EQ((*vkm)->profileReport(), "");
+  for (uint32_t i = 2; i < tokens.size(); ++i) {
+    ASSERT_TRUE((*vkm)->eval(std::span(tokens).subspan(i, 1), i));
+    ASSERT_TRUE((*plain)->eval(std::span(tokens).subspan(i - 2, 1), i - 2));
+  }
+  const std::string report = (*vkm)->profileReport();
+  std::printf("%s", report.c_str());
+  EXPECT_NE(report.find("(4 steps, GPU timestamps)"), std::string::npos) << report;
+  EXPECT_NE(report.find("1 submit per token"), std::string::npos) << report;
+  EXPECT_NE(report.find("rms_norm"), std::string::npos) << report;
+  EXPECT_NE(report.find("MB of weights read per token"), std::string::npos) << report;
+  EXPECT_EQ((*plain)->profileReport(), "");
+}
+
 // With llama.cpp-style activation rounding the Vulkan forward tracks the reference's Ggml
 // rounding. Not bit for bit: the reference also rounds softmax weights to f16, and rounding
 // to Q8 steps turns last-bit differences (summation order) into whole steps now and then.

@@ -132,6 +132,32 @@ TEST(VkRecorder, ResubmitsARecording)
   }
 }
 
+// Profiling: a resubmitted recording times each of its dispatches once per submission.
+TEST(VkRecorder, TimestampsEveryDispatchOfEverySubmission)
+{
+  auto &ctx = test::context();
+  auto out = vk::Buffer::create(ctx, 4096 * 4, vk::Memory::Device, "out");
+  ASSERT_TRUE(out);
+  auto rec = vk::Recorder::create(ctx);
+  ASSERT_TRUE(rec);
+  ASSERT_TRUE(rec->enableTimestamps()) << "lavapipe and real GPUs have compute timestamps";
+  ASSERT_TRUE(rec->begin());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(fill(*rec, out->view(), 4096, float(i)));
+  ASSERT_TRUE(rec->end());
+  EXPECT_TRUE(rec->opTimes().empty());
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(rec->submitAndWait());
+  EXPECT_EQ(rec->profiledSubmits(), 4u);
+  ASSERT_EQ(rec->opTimes().size(), 1u);
+  const auto &[shader, time] = *rec->opTimes().begin();
+  EXPECT_EQ(shader, ShaderId::fill);
+  EXPECT_EQ(time.dispatches, 12u);
+  EXPECT_GT(time.ns, 0.0);
+  rec->clearOpTimes();
+  EXPECT_EQ(rec->profiledSubmits(), 0u);
+}
+
 TEST(VkRecorder, OversizedBindingIsAnError)
 {
   auto &ctx = test::context();
