@@ -150,43 +150,6 @@ bool isOfflineError(QNetworkReply::NetworkError error)
   }
 }
 
-QString tokenPath()
-{
-  return dataDir() + QStringLiteral("/hf-token");
-}
-
-QString loadToken()
-{
-  QFile file(tokenPath());
-  if (!file.open(QIODevice::ReadOnly))
-    return {};
-  return QString::fromUtf8(file.read(4096)).trimmed();
-}
-
-Status saveToken(const QString &token)
-{
-  const QString path = tokenPath();
-  if (token.trimmed().isEmpty()) {
-    QFile::remove(path);
-    return {};
-  }
-  const QString tmp = path + QStringLiteral(".tmp");
-  QFile::remove(tmp);
-  QFile file(tmp);
-  // Created 0600 from the start: the token is never readable by others, not even briefly.
-  if (!file.open(QIODevice::WriteOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-    return fail(ErrorCode::Io, "[hub] cannot write {}: {}", tmp.toStdString(), file.errorString().toStdString());
-  const QByteArray data = token.trimmed().toUtf8() + '\n';
-  if (file.write(data) != data.size() || !file.flush())
-    return fail(ErrorCode::Io, "[hub] cannot write {}", tmp.toStdString());
-  file.close();
-  std::error_code ec;
-  std::filesystem::rename(tmp.toStdString(), path.toStdString(), ec); // atomic replace
-  if (ec)
-    return fail(ErrorCode::Io, "[hub] cannot rename {} to {}: {}", tmp.toStdString(), path.toStdString(), ec.message());
-  return {};
-}
-
 void applyToken(QNetworkRequest &request, const QString &token)
 {
   if (!token.isEmpty())

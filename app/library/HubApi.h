@@ -48,10 +48,14 @@ QByteArray sha256FromEtag(const QByteArray &value);
 // Network errors that mean "no connection" rather than "the server said no".
 bool isOfflineError(QNetworkReply::NetworkError error);
 
-// Optional Hugging Face token for gated models: $HEARTH_DATA_DIR/hf-token, mode 0600.
+// Optional Hugging Face token for gated models (TokenStore.cpp): in the system keyring
+// through `secret-tool` when a Secret Service answers, else in $HEARTH_DATA_DIR/hf-token,
+// mode 0600.
+enum class TokenLocation { None, Keyring, File };
 QString tokenPath();
 QString loadToken();                     // empty if none
-Status saveToken(const QString &token);  // empty token removes the file
+Status saveToken(const QString &token);  // empty token removes it from both places
+TokenLocation tokenLocation();
 void applyToken(QNetworkRequest &request, const QString &token);
 
 } // namespace hearth::library

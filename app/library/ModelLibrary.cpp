@@ -5,10 +5,28 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace hearth::library {
+namespace {
+
+QString storageName(TokenLocation location)
+{
+  switch (location) {
+  case TokenLocation::Keyring:
+    return QStringLiteral("keyring");
+  case TokenLocation::File:
+    return QStringLiteral("file");
+  case TokenLocation::None:
+    break;
+  }
+  return {};
+}
+
+} // namespace
 
 ModelLibrary::ModelLibrary(QObject *parent)
   : QObject(parent), m_hasToken(!loadToken().isEmpty())
 {
+  if (m_hasToken)
+    m_tokenStorage = storageName(tokenLocation());
   connect(&m_downloads, &DownloadManager::modelInstalled, &m_installed, &InstalledModels::refresh);
   m_catalog.track(&m_downloads, &m_installed);
   connect(&m_budgetWatcher, &QFutureWatcher<MemoryBudget>::finished, this, [this] {
@@ -59,6 +77,7 @@ QString ModelLibrary::setToken(const QString &token)
   m_downloads.setToken(token.trimmed());
   m_search.setToken(token.trimmed());
   m_hasToken = !token.trimmed().isEmpty();
+  m_tokenStorage = storageName(tokenLocation());
   emit tokenChanged();
   return {};
 }

@@ -28,6 +28,8 @@ class ModelLibrary : public QObject {
   Q_PROPERTY(hearth::library::DownloadManager *downloads READ downloads CONSTANT)
   Q_PROPERTY(hearth::library::InstalledModels *installed READ installed CONSTANT)
   Q_PROPERTY(bool hasToken READ hasToken NOTIFY tokenChanged)
+  // Where the token is kept: "keyring", "file" or "" (none).
+  Q_PROPERTY(QString tokenStorage READ tokenStorage NOTIFY tokenChanged)
   // The memory budget the fit badges compare with (bytes; 0 until probed or on error),
   // the backend ("vulkan", "cpu") and device behind it, why that backend, the probe's
   // error, and a one-line summary for the page ("15.8 GB of RAM for the CPU backend (…)").
@@ -48,6 +50,7 @@ public:
   DownloadManager *downloads() { return &m_downloads; }
   InstalledModels *installed() { return &m_installed; }
   bool hasToken() const { return m_hasToken; }
+  QString tokenStorage() const { return m_tokenStorage; }
   qint64 memoryBudget() const { return m_budget.bytes; }
   QString budgetBackend() const { return m_budget.backend; }
   QString budgetDevice() const { return m_budget.deviceName; }
@@ -65,7 +68,8 @@ public:
   Q_INVOKABLE int downloadCatalogEntry(int row);
   // Whether the catalog entry's file is already in the models directory.
   Q_INVOKABLE bool isInstalled(const QString &file) const;
-  // Stores the Hugging Face token (0600 file); an empty token removes it. Returns an
+  // Stores the Hugging Face token (system keyring, else a 0600 file); an empty token
+  // removes it. Returns an
   // error message, empty on success.
   Q_INVOKABLE QString setToken(const QString &token);
 
@@ -83,6 +87,7 @@ private:
   DownloadManager m_downloads;
   InstalledModels m_installed;
   bool m_hasToken = false;
+  QString m_tokenStorage;
 };
 
 } // namespace hearth::library

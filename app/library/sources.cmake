@@ -4,7 +4,7 @@ target_sources(hearth_app PRIVATE
   library/Catalog.h library/Catalog.cpp
   library/CatalogModel.h library/CatalogModel.cpp
   library/ModelPaths.h library/ModelPaths.cpp
-  library/HubApi.h library/HubApi.cpp
+  library/HubApi.h library/HubApi.cpp library/TokenStore.cpp
   library/DiskBudget.h library/DiskBudget.cpp
   library/Download.h library/Download.cpp
   library/DownloadManager.h library/DownloadManager.cpp

@@ -45,8 +45,8 @@ ColumnLayout {
             onClicked: queryField.accepted()
         }
     }
-    // Hugging Face token for gated models: stored in a file only the user can read
-    // (ModelLibrary.setToken), sent as "Authorization: Bearer" to Hugging Face only.
+    // Hugging Face token for gated models: stored in the system keyring, else in a file
+    // only the user can read (ModelLibrary.setToken), sent as "Authorization: Bearer" to Hugging Face only.
     RowLayout {
         Layout.fillWidth: true
         visible: root.library !== null
@@ -71,7 +71,8 @@ ColumnLayout {
             onClicked: {
                 const error = root.library.setToken(tokenField.text)
                 root.tokenMessage = error !== "" ? qsTr("Could not save the token: %1").arg(error)
-                                                 : qsTr("Token saved.")
+                                  : root.library.tokenStorage === "keyring" ? qsTr("Token saved in the system keyring.")
+                                  : qsTr("Token saved in a file only you can read.")
                 if (error === "")
                     tokenField.text = ""
             }

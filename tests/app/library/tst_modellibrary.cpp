@@ -11,6 +11,7 @@
 #include "hearth/backend.h"
 #include "hearth/gguf.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -177,6 +178,77 @@ private slots:
     QVERIFY(!library.hasToken());
     QVERIFY(!QFileInfo::exists(tokenPath()));
     QCOMPARE(changed.count(), 2);
+  }
+
+  // The keyring path, through a stand-in for `secret-tool` (no Secret Service runs on a
+  // headless test machine): a script with secret-tool's command line that keeps the
+  // secret in a file named by its attributes, and that can refuse or hang.
+  void tokenGoesToTheKeyringWhenOneAnswers()
+  {
+    const QString keyring = m_data.filePath(QStringLiteral("keyring"));
+    const QString tool = m_data.filePath(QStringLiteral("secret-tool"));
+    QFile script(tool);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write(R"SH(#!/bin/sh
+mode="$(cat "$0.mode" 2>/dev/null)"
+[ "$mode" = refuse ] && exit 1
+[ "$mode" = hang ] && exec sleep 30
+cmd="$1"; shift
+[ "$cmd" = store ] && shift 2   # --label LABEL
+key="$(echo "$@" | tr ' ' '_')"
+case "$cmd" in
+  store) cat > ")SH" + keyring.toUtf8() + R"SH(.$key" ;;
+  lookup) cat ")SH" + keyring.toUtf8() + R"SH(.$key" 2>/dev/null || exit 1 ;;
+  clear) rm -f ")SH" + keyring.toUtf8() + R"SH(.$key" ;;
+esac
+)SH");
+    script.close();
+    QVERIFY(script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    qunsetenv("HEARTH_NO_KEYRING");
+    qputenv("HEARTH_SECRET_TOOL", tool.toUtf8());
+    auto restore = qScopeGuard([] {
+      qunsetenv("HEARTH_SECRET_TOOL");
+      qputenv("HEARTH_NO_KEYRING", "1");
+    });
+    const QString stored = keyring + QStringLiteral(".application_hearth_kind_huggingface-token");
+
+    ModelLibrary library;
+    QVERIFY(library.setToken(QStringLiteral("hf_keyring1")).isEmpty());
+    QCOMPARE(library.tokenStorage(), QStringLiteral("keyring"));
+    QVERIFY2(!QFileInfo::exists(tokenPath()), "a token in the keyring is not also in the file");
+    QFile secret(stored);
+    QVERIFY(secret.open(QIODevice::ReadOnly));
+    QCOMPARE(secret.readAll(), QByteArray("hf_keyring1"));
+    secret.close();
+    QCOMPARE(loadToken(), QStringLiteral("hf_keyring1"));
+    QCOMPARE(ModelLibrary().tokenStorage(), QStringLiteral("keyring"));
+    QVERIFY(library.setToken(QString()).isEmpty());
+    QVERIFY(!QFileInfo::exists(stored));
+    QCOMPARE(loadToken(), QString());
+
+    // A keyring that refuses (locked, no service): the 0600 file.
+    const QString modeFile = tool + QStringLiteral(".mode");
+    auto setMode = [&](const char *mode) {
+      QFile f(modeFile);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(mode);
+    };
+    setMode("refuse");
+    QVERIFY(library.setToken(QStringLiteral("hf_file2")).isEmpty());
+    QCOMPARE(library.tokenStorage(), QStringLiteral("file"));
+    QCOMPARE(loadToken(), QStringLiteral("hf_file2"));
+    QVERIFY(QFileInfo::exists(tokenPath()));
+
+    // A keyring that never answers: bounded wait, then the file; nothing hangs.
+    setMode("hang");
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(saveToken(QStringLiteral("hf_file3")).has_value());
+    QVERIFY(timer.elapsed() < 10000);
+    setMode("refuse");
+    QCOMPARE(loadToken(), QStringLiteral("hf_file3"));
+    QVERIFY(library.setToken(QString()).isEmpty());
+    QVERIFY(!QFileInfo::exists(tokenPath()));
   }
 };
 

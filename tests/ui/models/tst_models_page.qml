@@ -219,7 +219,7 @@ Item {
             field.text = "hf_page_token"
             mouseClick(findChild(page, "saveTokenButton"))
             verify(lib.hasToken)
-            compare(findChild(page, "tokenMessage").text, "Token saved.")
+            compare(findChild(page, "tokenMessage").text, "Token saved in a file only you can read.")
             compare(field.text, "")
             compare(testHelper.tokenFileMode(), "rw-------")
             const remove = findChild(page, "removeTokenButton")
