@@ -5,6 +5,7 @@
 // repetitions after one warm-up, like llama-bench. --json prints llama-bench-style records.
 #include "cli/Cli.h"
 
+#include "hearth/backend.h"
 #include "hearth/gguf.h"
 #include "hearth/model.h"
 
@@ -84,7 +85,7 @@ int benchCommand(Args args)
   const std::string backend = option(args, "--backend").value_or("auto");
 
   LoadOptions options;
-  options.backend = parseBackend(backend).value_or(BackendKind::Auto);
+  options.backend = parseBackendName(backend).value_or(BackendKind::Auto);
   options.contextLength = uint32_t(std::max(nPrompt, nGen) + 16);
   options.profile = flag(args, "--profile"); // Vulkan: time each op of the decode step
   auto model = loadModel(*path, options);

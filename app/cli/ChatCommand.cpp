@@ -5,6 +5,7 @@
 // that keeps the history for the session; Ctrl+C stops a reply, Ctrl+D quits.
 #include "cli/Cli.h"
 
+#include "hearth/backend.h"
 #include "hearth/chat_session.h"
 #include "hearth/gguf.h"
 #include "hearth/model.h"
@@ -47,7 +48,7 @@ Result<Loaded> loadChat(const std::string &path, Args args)
 
   LoadOptions options;
   const std::string backend = option(args, "--backend").value_or("auto");
-  options.backend = parseBackend(backend).value_or(BackendKind::Auto);
+  options.backend = parseBackendName(backend).value_or(BackendKind::Auto);
   options.contextLength = uint32_t(std::stoul(option(args, "--ctx").value_or("4096")));
   auto model = loadModel(path, options);
   if (!model)

@@ -91,17 +91,4 @@ bool flag(Args args, std::string_view name)
   return false;
 }
 
-std::optional<BackendKind> parseBackend(std::string_view name)
-{
-  if (name == "auto")
-    return BackendKind::Auto;
-  if (name == "vulkan")
-    return BackendKind::Vulkan;
-  if (name == "cpu")
-    return BackendKind::Cpu;
-  if (name == "reference")
-    return BackendKind::Reference;
-  return std::nullopt;
-}
-
 } // namespace hearth::cli

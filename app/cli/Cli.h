@@ -35,7 +35,5 @@ void printError(std::string_view message); // "hearth: <message>" on stderr, one
 // Value of "--name VALUE" or "--name=VALUE"; nullopt if absent.
 std::optional<std::string> option(Args args, std::string_view name);
 bool flag(Args args, std::string_view name);
-// "auto", "vulkan", "cpu" or "reference"; nullopt for anything else.
-std::optional<BackendKind> parseBackend(std::string_view name);
 
 } // namespace hearth::cli

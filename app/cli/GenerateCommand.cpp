@@ -4,6 +4,7 @@
 // goes to stderr. Temperature 0 (the default) decodes greedily.
 #include "cli/Cli.h"
 
+#include "hearth/backend.h"
 #include "hearth/gguf.h"
 #include "hearth/model.h"
 #include "hearth/sampler.h"
@@ -60,7 +61,7 @@ int generateCommand(Args args)
   options.device = option(args, "--device").value_or("");
   options.contextLength = contextLength;
   if (auto b = option(args, "--backend")) {
-    auto kind = parseBackend(*b);
+    auto kind = parseBackendName(*b);
     if (!kind) {
       printError(fmt::format("unknown backend '{}' (auto, vulkan, cpu, reference)", *b));
       return 2;
