@@ -134,6 +134,10 @@ Status Context::createDevice()
     f12.shaderInt8 = VK_TRUE;
     f12.storageBuffer8BitAccess = VK_TRUE;
   }
+  if (m_info.float64) { // exact-arithmetic shaders (double sums)
+    features.features.shaderFloat64 = VK_TRUE;
+    features.features.shaderInt64 = VK_TRUE;
+  }
   auto info = vkStruct<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
   info.pNext = &features;
   info.queueCreateInfoCount = 1;

@@ -31,6 +31,7 @@ std::string describeDevice(const DeviceInfo &d)
   };
   add(d.fp16, "fp16");
   add(d.int8, "int8");
+  add(d.float64, "float64");
   add(d.subgroupArithmetic, "subgroup arithmetic");
   return fmt::format("{}: {} ({})\n  driver: {}\n  Vulkan {}.{}.{}\n  memory: {} MiB device-local, budget {} MiB\n"
                      "  subgroup size {}, max storage binding {} MiB\n  features: {}",
@@ -142,6 +143,7 @@ DeviceInfo queryDevice(VkPhysicalDevice device, uint32_t index, bool allowFp16)
                          (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
   d.fp16 = allowFp16 && v12 && f12.shaderFloat16 && f11.storageBuffer16BitAccess;
   d.int8 = v12 && f12.shaderInt8 && f12.storageBuffer8BitAccess;
+  d.float64 = v12 && features.features.shaderFloat64 && features.features.shaderInt64;
 
   VkPhysicalDeviceMemoryProperties memory;
   vkGetPhysicalDeviceMemoryProperties(device, &memory);

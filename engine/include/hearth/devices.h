@@ -32,6 +32,7 @@ struct DeviceInfo {
   uint64_t maxStorageBufferRange = 0;
   bool fp16 = false;             // shaderFloat16 + 16-bit storage buffers (and not HEARTH_NO_FP16)
   bool int8 = false;             // shaderInt8 + 8-bit storage buffers
+  bool float64 = false;          // shaderFloat64 + shaderInt64 (enabled on the device when present)
   bool subgroupArithmetic = false; // subgroupAdd & co. in compute shaders
   bool usable = false;           // Vulkan 1.2 and a compute queue
 };
