@@ -42,6 +42,12 @@ enum class Activations {
 using RowDot = void (*)(const void *row, const void *x, size_t xStride, size_t blocks, size_t tokens,
                         float *out);
 
+// One token's dot products with 4 consecutive weight rows, rowStride bytes apart:
+// out[r] = Σ_c row_r[c] · x[c], r < 4, with RowDot's arithmetic (bit for bit). Decode's
+// kernel for the 32-block types, whose per-output fp32 chains then fill a vector.
+using RowsDot = void (*)(const void *rows, size_t rowStride, const void *x, size_t blocks, float *out);
+inline constexpr size_t kRowsPerCall = 4;
+
 // The row kernel of `type` for `isa` (nullptr: the type has none), and its activations.
 struct Kernel {
   RowDot dot = nullptr;
@@ -54,6 +60,9 @@ Activations activationsFor(TensorType type);
 RowDot portableKernel(TensorType type);
 RowDot avx2Kernel(TensorType type);
 RowDot avx512Kernel(TensorType type);
+// The 4-row single-token kernels (nullptr: the type or ISA has none; use RowDot).
+RowsDot avx2RowsKernel(TensorType type);
+RowsDot avx512RowsKernel(TensorType type);
 
 // Activations of one token, cols columns: Q8 writes cols/32 blocks, Q8K cols/256 blocks,
 // the float formats cols floats. Identical results on every ISA.

@@ -47,6 +47,7 @@ void packBytes(__m256i a, __m256i b, __m256i c, __m256i d, int8_t *out)
 } // namespace
 
 RowDot avx2Kernel(TensorType type) { return avx2::kernelFor(type); }
+RowsDot avx2RowsKernel(TensorType type) { return avx2::rowsKernelFor(type); }
 
 // Same arithmetic as quantizeQ8Portable (products in float, round to nearest even).
 void quantizeQ8Avx2(const float *x, size_t cols, Q8Block *out)
@@ -135,6 +136,7 @@ void roundHalfAvx2(const float *x, size_t cols, float *out)
 
 namespace hearth::cpu::kernels {
 RowDot avx2Kernel(TensorType) { return nullptr; }
+RowsDot avx2RowsKernel(TensorType) { return nullptr; }
 void quantizeQ8Avx2(const float *x, size_t cols, Q8Block *out) { quantizeQ8Portable(x, cols, out); }
 void quantizeQ8KAvx2(const float *x, size_t cols, Q8KBlock *out) { quantizeQ8KPortable(x, cols, out); }
 void roundHalfAvx2(const float *x, size_t cols, float *out)

@@ -19,6 +19,7 @@
 
 namespace hearth::cpu::kernels {
 RowDot avx512Kernel(TensorType type) { return avx512::kernelFor(type); }
+RowsDot avx512RowsKernel(TensorType type) { return avx512::rowsKernelFor(type); }
 } // namespace hearth::cpu::kernels
 
 #pragma GCC pop_options
@@ -27,6 +28,7 @@ RowDot avx512Kernel(TensorType type) { return avx512::kernelFor(type); }
 
 namespace hearth::cpu::kernels {
 RowDot avx512Kernel(TensorType) { return nullptr; }
+RowsDot avx512RowsKernel(TensorType) { return nullptr; }
 } // namespace hearth::cpu::kernels
 
 #endif

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace hearth::cpu::kernels {
 namespace {
@@ -31,51 +32,46 @@ const Act *tokenOf(const void *x, size_t stride, size_t t)
   return reinterpret_cast<const Act *>(static_cast<const std::byte *>(x) + t * stride);
 }
 
-void dotQ8_0(const void *w, const void *x, size_t xs, size_t nb, size_t tokens, float *out)
+// The 32-block types as ops::ref::Rounding::Ggml computes them: per block the exact integer
+// dot product, then per output, serially over the blocks, c = fma(float(isum), dw·dx, c)
+// (Q4_1: then c = fma(m, s_x, c)).
+int isumOf(const BlockQ8_0 &b, const int8_t *q)
 {
-  const auto *b = blocksOf<BlockQ8_0>(w);
-  for (size_t t = 0; t < tokens; ++t) {
-    const auto *a = tokenOf<Q8Block>(x, xs, t);
-    float acc = 0.0f;
-    for (size_t i = 0; i < nb; ++i) {
-      int sum = 0;
-      for (int j = 0; j < 32; ++j)
-        sum += int(b[i].qs[j]) * int(a[i].q[j]);
-      acc += halfToFloat(b[i].d) * a[i].d * float(sum);
-    }
-    out[t] = acc;
-  }
+  int sum = 0;
+  for (int j = 0; j < 32; ++j)
+    sum += int(b.qs[j]) * int(q[j]);
+  return sum;
 }
 
-void dotQ4_0(const void *w, const void *x, size_t xs, size_t nb, size_t tokens, float *out)
+int isumOf(const BlockQ4_0 &b, const int8_t *q)
 {
-  const auto *b = blocksOf<BlockQ4_0>(w);
-  for (size_t t = 0; t < tokens; ++t) {
-    const auto *a = tokenOf<Q8Block>(x, xs, t);
-    float acc = 0.0f;
-    for (size_t i = 0; i < nb; ++i) {
-      int sum = 0;
-      for (int j = 0; j < 16; ++j)
-        sum += ((b[i].qs[j] & 0x0F) - 8) * a[i].q[j] + ((b[i].qs[j] >> 4) - 8) * a[i].q[j + 16];
-      acc += halfToFloat(b[i].d) * a[i].d * float(sum);
-    }
-    out[t] = acc;
-  }
+  int sum = 0;
+  for (int j = 0; j < 16; ++j)
+    sum += ((b.qs[j] & 0x0F) - 8) * q[j] + ((b.qs[j] >> 4) - 8) * q[j + 16];
+  return sum;
 }
 
-void dotQ4_1(const void *w, const void *x, size_t xs, size_t nb, size_t tokens, float *out)
+int isumOf(const BlockQ4_1 &b, const int8_t *q)
 {
-  const auto *b = blocksOf<BlockQ4_1>(w);
+  int sum = 0;
+  for (int j = 0; j < 16; ++j)
+    sum += (b.qs[j] & 0x0F) * q[j] + (b.qs[j] >> 4) * q[j + 16];
+  return sum;
+}
+
+template <typename Block>
+void dot32(const void *w, const void *x, size_t xs, size_t nb, size_t tokens, float *out)
+{
+  const auto *b = blocksOf<Block>(w);
   for (size_t t = 0; t < tokens; ++t) {
     const auto *a = tokenOf<Q8Block>(x, xs, t);
-    float acc = 0.0f;
+    float c = 0.0f;
     for (size_t i = 0; i < nb; ++i) {
-      int sum = 0;
-      for (int j = 0; j < 16; ++j)
-        sum += (b[i].qs[j] & 0x0F) * a[i].q[j] + (b[i].qs[j] >> 4) * a[i].q[j + 16];
-      acc += halfToFloat(b[i].d) * a[i].d * float(sum) + halfToFloat(b[i].m) * a[i].s;
+      c = std::fma(float(isumOf(b[i], a[i].q)), halfToFloat(b[i].d) * a[i].d, c);
+      if constexpr (std::is_same_v<Block, BlockQ4_1>)
+        c = std::fma(halfToFloat(b[i].m), a[i].s, c);
     }
-    out[t] = acc;
+    out[t] = c;
   }
 }
 
@@ -217,9 +213,9 @@ Activations activationsFor(TensorType type)
 RowDot portableKernel(TensorType type)
 {
   switch (type) {
-  case TensorType::Q8_0: return dotQ8_0;
-  case TensorType::Q4_0: return dotQ4_0;
-  case TensorType::Q4_1: return dotQ4_1;
+  case TensorType::Q8_0: return dot32<BlockQ8_0>;
+  case TensorType::Q4_0: return dot32<BlockQ4_0>;
+  case TensorType::Q4_1: return dot32<BlockQ4_1>;
   case TensorType::Q4_K: return dotK<BlockQ4_K, unpackQ4_KOnly>;
   case TensorType::Q5_K: return dotK<BlockQ5_K, unpackQ5_K>;
   case TensorType::Q6_K: return dotK<BlockQ6_K, unpackQ6_K>;

@@ -35,6 +35,16 @@ bool hasAvx512()
 #endif
 }
 
+kernels::RowsDot rowsKernel(TensorType type, Isa isa)
+{
+  switch (isa) {
+  case Isa::Avx512: return kernels::avx512RowsKernel(type);
+  case Isa::Avx2: return kernels::avx2RowsKernel(type);
+  case Isa::Portable: break;
+  }
+  return nullptr;
+}
+
 kernels::RowDot rowKernel(TensorType type, Isa isa)
 {
   switch (isa) {
@@ -89,6 +99,7 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
             size_t n, ThreadPool &pool, Isa isa)
 {
   const kernels::RowDot dot = rowKernel(type, isa);
+  const kernels::RowsDot dotRows = n == 1 ? rowsKernel(type, isa) : nullptr; // decode: 4 rows a call
   assert(dot && "unsupported weight type");
   if (!dot || rows == 0 || n == 0)
     return;
@@ -120,7 +131,11 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
       const size_t r0 = rb * block, r1 = std::min(rows, r0 + block);
       for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
         const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
-        for (size_t r = r0; r < r1; ++r) {
+        size_t r = r0;
+        if (dotRows)
+          for (; r + kernels::kRowsPerCall <= r1; r += kernels::kRowsPerCall)
+            dotRows(base + r * stride, stride, xq, blocks, y + r);
+        for (; r < r1; ++r) {
           dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
           for (size_t t = 0; t < tokens; ++t)
             y[(t0 + t) * rows + r] = out[t];

@@ -1,7 +1,8 @@
 // The CPU backend's matmul against the plain reference, on every instruction set this CPU
 // runs (portable, AVX2, AVX-512 VNNI): with llama.cpp-style activation rounding
 // (ops::ref::Rounding::Ggml) every kernel gives the reference's values up to fp32 summation
-// order (NMSE ≤ 1e-10); against exact math the error stays within the op suite's matmul
+// order (NMSE ≤ 1e-10), and Q8_0/Q4_0/Q4_1 (decode's 4-row kernels included) exactly
+// the reference's bits; against exact math the error stays within the op suite's matmul
 // bound (NMSE ≤ 5e-4). Shapes: row counts that are not multiples of the kernels' row
 // blocks, column counts of several blocks (tails for the float types), n = 1…9, 17, 64
 // tokens (every remainder of the 4-token blocking). The SIMD activation quantizers write
@@ -10,6 +11,7 @@
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
 #include "ops/cpu_ref.h"
+#include "ops/cpu_ref_ggml.h"
 #include "ops/quant.h"
 
 #include <gtest/gtest.h>
@@ -108,6 +110,9 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
             EXPECT_LE(nmse(exact, y), 5e-4);
           }
           EXPECT_LE(nmse(ggml, y), 1e-10);
+          if (ops::ref::ggml::hasIntegerMatmul(type)) { // Q8_0/Q4_0/Q4_1: the reference's bits
+            EXPECT_EQ(std::memcmp(ggml.data(), y.data(), y.size() * sizeof(float)), 0);
+          }
         }
       }
   }
