@@ -82,6 +82,19 @@ bool attentionPrefillSupported(const AttentionShape &shape);
 Status attentionPrefill(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
                         vk::BufferView step, vk::BufferView out, const AttentionShape &shape);
 
+// Attention as llama.cpp's CPU backend computes it, bit for bit equal to
+// ops::ref::ggml::attention (f16 queries and probabilities, 16-lane dot products, polynomial
+// exp, double sums): a workgroup per (head, token). n = 1 takes decode's arithmetic, n ≥ 2
+// prefill's. f32 caches are read rounded to f16. Needs shaderFloat64
+// (attentionGgmlSupported says why not); nSplits and roundQ are unused. scratch:
+// attentionGgmlScratchBytes (scores and probabilities for KV lengths up to maxKv, the cache
+// length; pos0 + n <= maxKv).
+uint64_t attentionGgmlScratchBytes(const AttentionShape &shape, uint32_t maxKv);
+Status attentionGgmlSupported(const vk::Context &ctx, const AttentionShape &shape);
+Status attentionGgml(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache, vk::BufferView vCache,
+                     vk::BufferView step, vk::BufferView scratch, vk::BufferView out, const AttentionShape &shape,
+                     uint32_t maxKv);
+
 // How llama.cpp's CPU backend rounds activations before a product with weights of a type
 // (ops::ref::Rounding::Ggml): Q8_0 32-blocks for Q4_0/Q8_0, Q8_1 for Q4_1 (Q8_0 values plus
 // a block-sum correction), Q8_K 256-blocks for the K-quants, f16, bf16; none for F32.
