@@ -12,6 +12,8 @@
 namespace hearth::cpu::kernels {
 
 inline constexpr size_t kMaxTokens = 4;
+// The AVX-512 K-quant kernels take up to this many tokens per call (more registers).
+inline constexpr size_t kMaxTokensWide = 8;
 
 // One token's activations for Q8_0/Q4_0/Q4_1 weights: 8-bit blocks of 32, as
 // ops::ref::Rounding::Ggml rounds them (Q8_0; Q8_1's block sum for Q4_1).
@@ -60,6 +62,8 @@ Activations activationsFor(TensorType type);
 RowDot portableKernel(TensorType type);
 RowDot avx2Kernel(TensorType type);
 RowDot avx512Kernel(TensorType type);
+// AVX-512 Q4_K/Q5_K/Q6_K kernels taking 1..kMaxTokensWide tokens (nullptr for other types).
+RowDot avx512KQuantKernel(TensorType type);
 // The 4-row single-token kernels (nullptr: the type or ISA has none; use RowDot).
 RowsDot avx2RowsKernel(TensorType type);
 RowsDot avx512RowsKernel(TensorType type);

@@ -48,7 +48,10 @@ kernels::RowsDot rowsKernel(TensorType type, Isa isa)
 kernels::RowDot rowKernel(TensorType type, Isa isa)
 {
   switch (isa) {
-  case Isa::Avx512: return kernels::avx512Kernel(type);
+  case Isa::Avx512:
+    if (kernels::RowDot wide = kernels::avx512KQuantKernel(type))
+      return wide;
+    return kernels::avx512Kernel(type);
   case Isa::Avx2: return kernels::avx2Kernel(type);
   case Isa::Portable: break;
   }
@@ -99,6 +102,8 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
             size_t n, ThreadPool &pool, Isa isa)
 {
   const kernels::RowDot dot = rowKernel(type, isa);
+  const size_t perCall =
+      isa == Isa::Avx512 && kernels::avx512KQuantKernel(type) ? kernels::kMaxTokensWide : kernels::kMaxTokens;
   const kernels::RowsDot dotRows = n == 1 ? rowsKernel(type, isa) : nullptr; // decode: 4 rows a call
   assert(dot && "unsupported weight type");
   if (!dot || rows == 0 || n == 0)
@@ -126,11 +131,11 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t nBlocks = (rows + block - 1) / block;
   std::atomic<size_t> next{0};
   pool.parallelFor(std::min(pool.size(), nBlocks), [&](size_t, size_t) {
-    float out[kernels::kMaxTokens];
+    float out[kernels::kMaxTokensWide];
     for (size_t rb; (rb = next.fetch_add(1, std::memory_order_relaxed)) < nBlocks;) {
       const size_t r0 = rb * block, r1 = std::min(rows, r0 + block);
-      for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
-        const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
+      for (size_t t0 = 0; t0 < n; t0 += perCall) {
+        const size_t tokens = std::min(perCall, n - t0);
         size_t r = r0;
         if (dotRows)
           for (; r + kernels::kRowsPerCall <= r1; r += kernels::kRowsPerCall)

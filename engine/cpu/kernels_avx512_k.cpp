@@ -1,0 +1,201 @@
+// AVX-512 row kernels of the K-quants (Q4_K, Q5_K, Q6_K) for the CPU matmul (see
+// kernels.h): 512-bit vectors, 64 weights at a time, and VNNI's dpwssd for the integer
+// scale multiply-and-add. Up to kMaxTokensWide tokens per weight row: a super-block is
+// unpacked once into registers (levels, the scale of every 16 levels, the bias
+// coefficients) and then meets each token's Q8_K block with 2 instructions per 64 values.
+// Same arithmetic as the AVX2 kernels up to fp32 summation order (integer sums exact).
+// Called only when the CPU has AVX512F/BW/VL/DQ and AVX512-VNNI (matmul.cpp checks).
+#include "cpu/kernels.h"
+
+#include "ops/quant.h"
+
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+// GCC 12's AVX-512 intrinsics fill unused lanes from a self-initialized "undefined" vector,
+// which -Wuninitialized reports at every inlined use.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")
+
+namespace hearth::cpu::kernels {
+namespace {
+
+using ops::BlockQ4_K;
+using ops::BlockQ5_K;
+using ops::BlockQ6_K;
+
+inline __m512i load512(const void *p) { return _mm512_loadu_si512(p); }
+inline __m256i load256(const void *p) { return _mm256_loadu_si256(static_cast<const __m256i *>(p)); }
+inline __m128i load128(const void *p) { return _mm_loadu_si128(static_cast<const __m128i *>(p)); }
+
+// A super-block unpacked for the token loop. Its dot with a Q8_K block a is
+// a.d · (d · Σ scale·w·q − dBias · Σ_g bias_g · bsum_g).
+struct Unpacked {
+  __m512i w[4];     // u8 levels of elements 64c .. 64c+63
+  __m512i scale[4]; // int16: lane k of w[c]'s byte pairs (elements 64c+2k, +1) -> scale of group 4c + k/8
+  __m256i bias;     // int16 per 16 elements: Q4_K/Q5_K the sub-block min, Q6_K 32·scale
+  float d, dBias;
+};
+
+// scale16: int16 scale of each 16 elements (16 lanes) -> the 4 per-pair scale vectors.
+inline void spreadScales(__m256i scale16, Unpacked &u)
+{
+  const __m512i s = _mm512_zextsi256_si512(scale16);
+  for (int c = 0; c < 4; ++c) {
+    // lane k (0..31) takes group 4c + k/8
+    const __m512i idx = _mm512_add_epi16(_mm512_set1_epi16(short(4 * c)),
+                                         _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21,
+                                                                            20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
+                                                                            9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                                           3));
+    u.scale[c] = _mm512_permutexvar_epi16(idx, s);
+  }
+}
+
+// Q4_K/Q5_K's 12 packed bytes -> scales in bytes 0..7 (words 0, 1), mins in 8..15 (2, 3).
+inline void unpackScaleMin(const uint8_t *packed, uint32_t m[4])
+{
+  std::memcpy(m, packed, 12);
+  const uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, low2 = 0x03030303;
+  m[3] = ((m[2] >> 4) & low4) | (((m[1] >> 6) & low2) << 4);
+  const uint32_t mins03 = m[1] & low6;
+  m[1] = (m[2] & low4) | (((m[0] >> 6) & low2) << 4);
+  m[2] = mins03;
+  m[0] &= low6;
+}
+
+// qh: Q5_K's fifth bits, nullptr for Q4_K.
+inline void unpackQ4_K(uint16_t d, uint16_t dmin, const uint8_t *scales, const uint8_t *qs, const uint8_t *qh,
+                       Unpacked &u)
+{
+  uint32_t m[4];
+  unpackScaleMin(scales, m);
+  // Sub-block scales (per 32) doubled into per-16 groups.
+  const __m128i sc8 = _mm_set_epi32(0, 0, int(m[1]), int(m[0]));
+  spreadScales(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(sc8, sc8)), u);
+  const __m128i mins = _mm_set_epi32(0, 0, int(m[3]), int(m[2]));
+  u.bias = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mins, mins));
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  const __m512i high = qh ? _mm512_broadcast_i64x4(load256(qh)) : _mm512_setzero_si512();
+  for (int c = 0; c < 4; ++c) {
+    const __m256i raw = load256(qs + 32 * c); // low nibbles: 64c..+31, high: 64c+32..+63
+    __m512i v = _mm512_inserti64x4(_mm512_zextsi256_si512(raw), _mm256_srli_epi16(raw, 4), 1);
+    v = _mm512_and_si512(v, low);
+    if (qh) { // bit 2c (first half) / 2c+1 (second half) of qh -> bit 4
+      const __m512i shift = _mm512_inserti64x4(_mm512_set1_epi16(short(2 * c)), _mm256_set1_epi16(short(2 * c + 1)), 1);
+      const __m512i bit = _mm512_and_si512(_mm512_srlv_epi16(high, shift), _mm512_set1_epi8(1));
+      v = _mm512_or_si512(v, _mm512_slli_epi16(bit, 4));
+    }
+    u.w[c] = v;
+  }
+  u.d = _cvtsh_ss(d);
+  u.dBias = _cvtsh_ss(dmin);
+}
+
+struct UnpackQ4_K {
+  using Block = BlockQ4_K;
+  static void run(const Block &b, Unpacked &u) { unpackQ4_K(b.d, b.dmin, b.scales, b.qs, nullptr, u); }
+};
+
+struct UnpackQ5_K {
+  using Block = BlockQ5_K;
+  static void run(const Block &b, Unpacked &u) { unpackQ4_K(b.d, b.dmin, b.scales, b.qs, b.qh, u); }
+};
+
+struct UnpackQ6_K {
+  using Block = BlockQ6_K;
+  static void run(const Block &b, Unpacked &u)
+  {
+    const __m512i low = _mm512_set1_epi8(0x0F), two = _mm512_set1_epi8(0x30);
+    const __m512i up = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
+    const __m512i down = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = load512(b.ql + 64 * h); // low nibbles: 128h..+63, high: 128h+64..+127
+      const __m512i qh = _mm512_broadcast_i64x4(load256(b.qh + 32 * h));
+      u.w[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, low), _mm512_and_si512(_mm512_sllv_epi16(qh, up), two));
+      u.w[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low),
+                                       _mm512_and_si512(_mm512_srlv_epi16(qh, down), two));
+    }
+    const __m256i sc16 = _mm256_cvtepi8_epi16(load128(b.scales));
+    spreadScales(sc16, u);
+    u.bias = _mm256_slli_epi16(sc16, 5); // the levels' offset 32
+    u.d = u.dBias = _cvtsh_ss(b.d);
+  }
+};
+
+template <typename Unpack, int T>
+void dotK(const void *w, const void *x, size_t xs, size_t nb, float *out)
+{
+  const auto *b = static_cast<const typename Unpack::Block *>(w);
+  const auto *base = static_cast<const std::byte *>(x);
+  __m512 acc[T];
+  __m256 accBias[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    accBias[t] = _mm256_setzero_ps();
+  }
+  Unpacked u;
+  for (size_t i = 0; i < nb; ++i) {
+    Unpack::run(b[i], u);
+    for (int t = 0; t < T; ++t) {
+      const Q8KBlock &a = reinterpret_cast<const Q8KBlock *>(base + t * xs)[i];
+      __m512i sum = _mm512_setzero_si512();
+      for (int c = 0; c < 4; ++c)
+        sum = _mm512_dpwssd_epi32(sum, _mm512_maddubs_epi16(u.w[c], load512(a.q + 64 * c)), u.scale[c]);
+      const __m256i bias = _mm256_madd_epi16(u.bias, load256(a.bsums));
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(u.d * a.d), _mm512_cvtepi32_ps(sum), acc[t]);
+      accBias[t] = _mm256_fmadd_ps(_mm256_set1_ps(u.dBias * a.d), _mm256_cvtepi32_ps(bias), accBias[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    const __m256 bias = accBias[t];
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(bias), _mm256_extractf128_ps(bias, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    out[t] = _mm512_reduce_add_ps(acc[t]) - _mm_cvtss_f32(s);
+  }
+}
+
+template <typename Unpack>
+void dotKTokens(const void *w, const void *x, size_t xs, size_t nb, size_t tokens, float *out)
+{
+  static_assert(kMaxTokensWide == 8);
+  switch (tokens) {
+  case 1: return dotK<Unpack, 1>(w, x, xs, nb, out);
+  case 2: return dotK<Unpack, 2>(w, x, xs, nb, out);
+  case 3: return dotK<Unpack, 3>(w, x, xs, nb, out);
+  case 4: return dotK<Unpack, 4>(w, x, xs, nb, out);
+  case 5: return dotK<Unpack, 5>(w, x, xs, nb, out);
+  case 6: return dotK<Unpack, 6>(w, x, xs, nb, out);
+  case 7: return dotK<Unpack, 7>(w, x, xs, nb, out);
+  default: return dotK<Unpack, 8>(w, x, xs, nb, out);
+  }
+}
+
+} // namespace
+
+RowDot avx512KQuantKernel(TensorType type)
+{
+  switch (type) {
+  case TensorType::Q4_K: return dotKTokens<UnpackQ4_K>;
+  case TensorType::Q5_K: return dotKTokens<UnpackQ5_K>;
+  case TensorType::Q6_K: return dotKTokens<UnpackQ6_K>;
+  default: return nullptr;
+  }
+}
+
+} // namespace hearth::cpu::kernels
+
+#pragma GCC pop_options
+
+#else
+
+namespace hearth::cpu::kernels {
+RowDot avx512KQuantKernel(TensorType) { return nullptr; }
+} // namespace hearth::cpu::kernels
+
+#endif
