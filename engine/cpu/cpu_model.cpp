@@ -252,7 +252,7 @@ private:
     matmul(w.gate, s.h.data(), s.gate.data(), n);
     matmul(w.up, s.h.data(), s.up.data(), n);
     m_profile.begin();
-    swiglu(s.gate.data(), s.up.data(), s.gate.data(), n * c.nFf, m_pool);
+    swiglu(s.gate.data(), s.up.data(), s.gate.data(), n * c.nFf, m_pool, c.nFf);
     m_profile.end(Profile::Ffn);
     matmul(w.down, s.gate.data(), s.h.data(), n);
     m_profile.begin();

@@ -3,6 +3,7 @@
 #include "cpu/ops.h"
 
 #include "cpu/ops_simd.h"
+#include "ops/cpu_ref_ggml.h"
 #include "ops/quant.h"
 
 #include <algorithm>
@@ -25,11 +26,25 @@ double sumSquares(const float *x, size_t n)
   return s;
 }
 
-void swigluPortable(const float *gate, const float *up, float *out, size_t count)
+// out = silu(gate) · up over [begin, end) of rows rowLength long: llama.cpp's vector exp
+// for the elements of each row's whole 16-chunks, the C library's expf for the rest.
+void swigluRange(const float *gate, const float *up, float *out, size_t begin, size_t end, size_t rowLength,
+                 bool avx2)
 {
-  for (size_t i = 0; i < count; ++i) {
-    const float g = gate[i];
-    out[i] = g / (1.0f + std::exp(-g)) * up[i];
+  const size_t vec = rowLength / 16 * 16;
+  for (size_t i = begin; i < end;) {
+    const size_t rowStart = i / rowLength * rowLength, rowEnd = std::min(end, rowStart + rowLength);
+    const size_t vecEnd = std::min(rowEnd, rowStart + vec);
+    if (i < vecEnd) {
+      if (avx2)
+        simd::swigluVexp(gate + i, up + i, out + i, vecEnd - i);
+      else
+        for (size_t k = i; k < vecEnd; ++k)
+          out[k] = gate[k] / (1.0f + ops::ref::ggml::vexp(0.0f - gate[k])) * up[k];
+      i = vecEnd;
+    }
+    for (; i < rowEnd; ++i)
+      out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
   }
 }
 
@@ -49,36 +64,103 @@ void softmaxRowPortable(float *x, size_t len)
     x[i] *= inv;
 }
 
-// One (token, head) of attention, portable. qh: [headDim] (already rounded);
-// scores: [len] scratch; out: [headDim].
-void attendPortable(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len,
-                    size_t headDim, float scale, bool ggml, float *scores, float *out)
+// ---- attention, portable: simd::attend's arithmetic in scalar code -----------------------
+
+// The sum of 16 lanes: halves, quarters, then (q0 + q2) + (q1 + q3).
+float laneSum(const float *v)
 {
+  float h[8], q[4];
+  for (size_t i = 0; i < 8; ++i)
+    h[i] = v[i] + v[i + 8];
+  for (size_t i = 0; i < 4; ++i)
+    q[i] = h[i] + h[i + 4];
+  return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+float dotLanes(const uint16_t *k, const float *q, size_t len)
+{
+  float acc[16] = {};
+  for (size_t c = 0; c < len; c += 16)
+    for (size_t j = 0; j < 16; ++j)
+      acc[j] = std::fma(ops::halfToFloat(k[c + j]), q[c + j], acc[j]);
+  return laneSum(acc);
+}
+
+float dotSteps(const uint16_t *k, const float *q, size_t len)
+{
+  const size_t steps = len / 64 * 64;
+  float acc[4][16] = {};
+  for (size_t i = 0; i < steps; i += 64)
+    for (size_t r = 0; r < 4; ++r)
+      for (size_t j = 0; j < 16; ++j)
+        acc[r][j] = std::fma(ops::halfToFloat(k[i + 16 * r + j]), q[i + 16 * r + j], acc[r][j]);
+  for (size_t j = 0; j < 16; ++j) {
+    acc[0][j] += acc[2][j];
+    acc[1][j] += acc[3][j];
+    acc[0][j] += acc[1][j];
+  }
+  double sum = laneSum(acc[0]);
+  for (size_t i = steps; i < len; ++i)
+    sum += double(ops::halfToFloat(k[i]) * q[i]);
+  return float(sum);
+}
+
+void attendPortable(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len,
+                    size_t headDim, float scale, bool roundWeights, bool prefill, float *scores, float *lanes,
+                    float *out)
+{
+  const bool lanesQk = prefill && headDim % 16 == 0;
+  float max = -INFINITY;
   for (size_t p = 0; p < len; ++p) {
     const uint16_t *kp = k + p * stride;
-    float s = 0.0f;
-    for (size_t d = 0; d < headDim; ++d)
-      s += qh[d] * ops::halfToFloat(kp[d]);
-    scores[p] = s * scale;
+    scores[p] = (lanesQk ? dotLanes(kp, qh, headDim) : dotSteps(kp, qh, headDim)) * scale;
+    max = std::max(max, scores[p]);
   }
-  softmaxRowPortable(scores, len);
-  std::fill(out, out + headDim, 0.0f);
-  for (size_t p = 0; p < len; ++p) {
-    const float w = ggml ? roundHalf(scores[p]) : scores[p];
-    const uint16_t *vp = v + p * stride;
-    for (size_t d = 0; d < headDim; ++d)
-      out[d] += w * ops::halfToFloat(vp[d]);
+  const size_t padded = (len + 15) / 16 * 16;
+  for (size_t p = 0; p < padded; ++p)
+    scores[p] = p < len ? ops::ref::ggml::vexp(scores[p] - max) : 0.0f;
+  double sum = 0.0;
+  for (size_t p = 0; p < len; p += 16)
+    sum += double(laneSum(scores + p));
+  const float inv = float(1.0 / sum);
+  for (size_t p = 0; p < len; ++p)
+    scores[p] = roundWeights ? roundHalf(scores[p] * inv) : scores[p] * inv;
+  // Lane j of `classes` sums the positions p ≡ j in order (rows[j][d]), then the tree.
+  const size_t classes = prefill ? 16 : 64;
+  for (size_t j = 0; j < classes; ++j)
+    for (size_t d = 0; d < headDim; ++d) {
+      float acc = 0.0f;
+      for (size_t p = j; p < len; p += classes)
+        acc = std::fma(scores[p], ops::halfToFloat(v[p * stride + d]), acc);
+      lanes[j * headDim + d] = acc;
+    }
+  float col[64];
+  for (size_t d = 0; d < headDim; ++d) {
+    for (size_t j = 0; j < classes; ++j)
+      col[j] = lanes[j * headDim + d];
+    if (!prefill)
+      for (size_t j = 0; j < 16; ++j) {
+        col[j] += col[32 + j];
+        col[16 + j] += col[48 + j];
+        col[j] += col[16 + j];
+      }
+    out[d] = laneSum(col);
   }
 }
 
-// Per-thread scratch for attention scores, grown when a longer context needs it.
-float *scoreScratch(size_t len)
-{
-  thread_local std::vector<float> scores;
-  if (scores.size() < len)
-    scores.resize(std::max(len, size_t(4096)));
-  return scores.data();
-}
+// Per-thread attention scratch: scores [len rounded up to 16] and lanes [64][headDim],
+// grown when a longer context needs it.
+struct AttentionScratch {
+  std::vector<float> scores, lanes;
+  void reserve(size_t len, size_t headDim)
+  {
+    const size_t padded = (len + 15) / 16 * 16;
+    if (scores.size() < padded)
+      scores.resize(std::max(padded, size_t(4096)));
+    if (lanes.size() < 64 * headDim)
+      lanes.resize(64 * headDim);
+  }
+};
 
 } // namespace
 
@@ -120,15 +202,12 @@ void add(float *x, const float *y, size_t count)
     x[i] += y[i];
 }
 
-void swiglu(const float *gate, const float *up, float *out, size_t count, ThreadPool &pool)
+void swiglu(const float *gate, const float *up, float *out, size_t count, ThreadPool &pool, size_t rowLength)
 {
   const bool avx2 = hasAvx2();
-  auto run = [&](size_t begin, size_t end) {
-    if (avx2)
-      simd::swiglu(gate + begin, up + begin, out + begin, end - begin);
-    else
-      swigluPortable(gate + begin, up + begin, out + begin, end - begin);
-  };
+  if (rowLength == 0)
+    rowLength = count;
+  auto run = [&](size_t begin, size_t end) { swigluRange(gate, up, out, begin, end, rowLength, avx2); };
   constexpr size_t kChunk = 4096; // elements per pool item: small counts stay on this thread
   if (count < 4 * kChunk) {
     run(0, count);
@@ -204,12 +283,13 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
   assert(nHeadKv > 0 && nHead % nHeadKv == 0 && headDim <= 512);
   const size_t group = nHead / nHeadKv;
   const size_t stride = nHeadKv * headDim;
-  const float scale = float(1.0 / std::sqrt(double(headDim)));
-  const bool avx2 = hasAvx2();
+  const float scale = 1.0f / std::sqrt(float(headDim));
+  const bool avx2 = hasAvx2(), prefill = n >= 2;
   // Items head-major (item = h · n + t) so that each thread's share of the causal
   // triangle is about the same.
   pool.parallelFor(n * nHead, [&](size_t begin, size_t end) {
-    float *scores = scoreScratch(pos0 + n);
+    thread_local AttentionScratch scratch;
+    scratch.reserve(pos0 + n, headDim);
     alignas(32) float qh[512];
     for (size_t item = begin; item < end; ++item) {
       const size_t h = item / n, t = item % n;
@@ -220,11 +300,13 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
       const uint16_t *k = kCache + kvh * headDim, *v = vCache + kvh * headDim;
       if (avx2) {
         simd::roundedCopy(qt, qh, headDim, ggmlRounding);
-        simd::attend(qh, k, v, stride, len, headDim, scale, ggmlRounding, scores, o);
+        simd::attend(qh, k, v, stride, len, headDim, scale, ggmlRounding, prefill, scratch.scores.data(),
+                     scratch.lanes.data(), o);
       } else {
         for (size_t d = 0; d < headDim; ++d)
           qh[d] = ggmlRounding ? roundHalf(qt[d]) : qt[d];
-        attendPortable(qh, k, v, stride, len, headDim, scale, ggmlRounding, scores, o);
+        attendPortable(qh, k, v, stride, len, headDim, scale, ggmlRounding, prefill, scratch.scores.data(),
+                       scratch.lanes.data(), o);
       }
     }
   });

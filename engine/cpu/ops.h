@@ -20,6 +20,7 @@ namespace hearth::cpu {
 bool hasAvx2();
 
 // y[t][c] = x[t][c] / sqrt(mean_c(x[t][c]²) + eps) * w[c]. x, y: [n][dim] (may alias).
+// Rounding::Ggml's arithmetic bit for bit (float squares summed in double, float scale).
 void rmsNorm(const float *x, const float *w, float *y, size_t n, size_t dim, float eps);
 
 // x[t][c] += b[c]. x: [n][dim]; b: [dim].
@@ -28,15 +29,18 @@ void addBias(float *x, const float *b, size_t n, size_t dim);
 // x[i] += y[i].
 void add(float *x, const float *y, size_t count);
 
-// out[i] = silu(gate[i]) · up[i]; out may alias gate. Threads over large counts.
-void swiglu(const float *gate, const float *up, float *out, size_t count, ThreadPool &pool);
+// out[i] = silu(gate[i]) · up[i]; out may alias gate. Threads over large counts. As
+// ops::ref::swiglu with Rounding::Ggml, bit for bit: llama.cpp's vector exp for the
+// elements of each row's whole 16-chunks (rowLength: a token's length, 0: count), expf
+// for the rest.
+void swiglu(const float *gate, const float *up, float *out, size_t count, ThreadPool &pool, size_t rowLength = 0);
 
 // x[t][:] = softmax(x[t][:]) in place. x: [n][dim].
 void softmax(float *x, size_t n, size_t dim);
 
 // Cosines and sines of every rotated pair at positions pos0 .. pos0 + n − 1, computed
-// once per batch and shared by every layer and head. Angles, norm scale and rotation follow
-// llama.cpp's float arithmetic (ops::ref Rounding::Ggml), within 1e-7 of exact math.
+// once per batch and shared by every layer and head. Angles and rotation are llama.cpp's
+// float arithmetic (ops::ref Rounding::Ggml, bit for bit), within 1e-7 of exact math.
 struct RopeTable {
   std::vector<float> cs; // [n][ropeDims / 2][2]: cos, sin
   uint32_t half = 0;     // ropeDims / 2
@@ -50,10 +54,13 @@ void rope(float *x, size_t n, size_t nHeads, size_t headDim, bool neox, const Ro
 // cache[pos0 + t][:] = half(kv[t][:]). cache: [ctx][width] f16; kv: [n][width].
 void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t width);
 
-// Causal GQA attention over the f16 KV cache (ops::ref::attention's contract), f32
-// accumulation, (token, head) pairs split over the pool. ggmlRounding rounds queries and
-// softmax weights to f16 before their products with the cache, as llama.cpp's CPU
-// backend does (ops::ref::Rounding::Ggml). headDim ≤ 512.
+// Causal GQA attention over the f16 KV cache (ops::ref::attention's contract), (token,
+// head) pairs split over the pool. With ggmlRounding, ops::ref::Rounding::Ggml's result
+// bit for bit (llama.cpp's CPU arithmetic): f16 queries and softmax weights, q·k and p·v
+// summed in 16 fp32 lanes reduced as a tree (a batch of n ≥ 2: lane j takes elements
+// j, j+16, …; one token: four 16-lane accumulators over 64-element steps), the vector exp,
+// the softmax sum in 16-chunks added in double. Without it the same order on unrounded
+// values. headDim ≤ 512.
 void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
                uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim, bool ggmlRounding,
                ThreadPool &pool);

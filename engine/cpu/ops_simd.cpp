@@ -3,6 +3,9 @@
 // cpuHasAvx2() first. Other architectures get stubs that are never called.
 #include "cpu/ops_simd.h"
 
+#include "ops/cpu_ref_ggml.h"
+
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -43,10 +46,10 @@ HEARTH_AVX2 inline __m256 loadHalf8(const uint16_t *p)
 
 HEARTH_AVX2 inline float half1(uint16_t h) { return _cvtsh_ss(h); }
 
-// e^x as llama.cpp's CPU backend computes it in vectors (the polynomial of
-// ops::ref::ggml::vexp): n = round(x·log2 e), b = x − n·ln 2 in two parts, a degree-5
-// polynomial, times 2^n. Overflow gives +inf, underflow 0 (results below 2^−126 flush to
-// 0), NaN stays NaN.
+// e^x as llama.cpp's CPU backend computes it in vectors, bit for bit ops::ref::ggml::vexp:
+// n = round(x·log2 e), b = x − n·ln 2 in two parts, a degree-5 polynomial, times 2^n. Lanes
+// whose 2^n is not a normal float (|n| past 126: results subnormal, 0 or inf) take the
+// scalar function, as does NaN's neighbour.
 HEARTH_AVX2 inline __m256 exp8(__m256 x)
 {
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
@@ -59,13 +62,18 @@ HEARTH_AVX2 inline __m256 exp8(__m256 x)
       _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
                       _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
       u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
-  // 2^n for n in [−126, 127] from the exponent bits; outside, 0 or inf.
-  const __m256 nc = _mm256_min_ps(_mm256_max_ps(n, _mm256_set1_ps(-126.0f)), _mm256_set1_ps(127.0f));
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(nc), _mm256_set1_epi32(127)), 23);
-  __m256 y = _mm256_mul_ps(j, _mm256_castsi256_ps(bits));
-  y = _mm256_blendv_ps(y, _mm256_setzero_ps(), _mm256_cmp_ps(n, _mm256_set1_ps(-126.0f), _CMP_LT_OQ));
-  y = _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(n, _mm256_set1_ps(127.0f), _CMP_GT_OQ));
-  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+  const __m256 outside = _mm256_or_ps(_mm256_cmp_ps(n, _mm256_set1_ps(-126.0f), _CMP_LT_OQ),
+                                      _mm256_cmp_ps(n, _mm256_set1_ps(127.0f), _CMP_GT_OQ));
+  if (_mm256_movemask_ps(outside)) {
+    alignas(32) float v[8];
+    _mm256_store_ps(v, x);
+    for (float &e : v)
+      e = ops::ref::ggml::vexp(e);
+    return _mm256_load_ps(v);
+  }
+  // 2^n from the exponent bits (NaN lanes: j is NaN already).
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(j, _mm256_castsi256_ps(bits));
 }
 
 HEARTH_AVX2 inline __m256 roundHalf8(__m256 x)
@@ -73,77 +81,110 @@ HEARTH_AVX2 inline __m256 roundHalf8(__m256 x)
   return _mm256_cvtph_ps(_mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT));
 }
 
-// Scores of 4 positions at once: q·k[p..p+3], reduced together.
-template <size_t D8>
-HEARTH_AVX2 inline __m128 dot4(const float *qh, const uint16_t *k, size_t stride, size_t chunks)
+// The sum of 16 lanes (lo: 0..7, hi: 8..15) as a 512-bit horizontal add reduces them:
+// halves, quarters, then (q0 + q2) + (q1 + q3).
+HEARTH_AVX2 inline float laneSum(__m256 lo, __m256 hi) { return hsum(_mm256_add_ps(lo, hi)); }
+
+// Prefill's q·k: lane j of 16 sums elements j, j+16, … in order, then laneSum. len % 16 == 0.
+HEARTH_AVX2 inline float dotLanes(const uint16_t *k, const float *q, size_t len)
 {
-  const size_t n8 = D8 ? D8 : chunks;
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  for (size_t c = 0; c < n8; ++c) {
-    const __m256 qv = _mm256_load_ps(qh + 8 * c);
-    a0 = _mm256_fmadd_ps(qv, loadHalf8(k + 8 * c), a0);
-    a1 = _mm256_fmadd_ps(qv, loadHalf8(k + stride + 8 * c), a1);
-    a2 = _mm256_fmadd_ps(qv, loadHalf8(k + 2 * stride + 8 * c), a2);
-    a3 = _mm256_fmadd_ps(qv, loadHalf8(k + 3 * stride + 8 * c), a3);
+  __m256 lo = _mm256_setzero_ps(), hi = lo;
+  for (size_t c = 0; c < len; c += 16) {
+    lo = _mm256_fmadd_ps(loadHalf8(k + c), _mm256_loadu_ps(q + c), lo);
+    hi = _mm256_fmadd_ps(loadHalf8(k + c + 8), _mm256_loadu_ps(q + c + 8), hi);
   }
-  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
-  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  return laneSum(lo, hi);
 }
 
-template <size_t D8>
-HEARTH_AVX2 void attendT(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len,
-                         size_t headDim, float scale, bool roundWeights, float *scores, float *out)
+// Decode's q·k (and prefill's when len % 16 ≠ 0): four 16-lane accumulators over 64-element
+// steps, combined 0+2, 1+3, 0+1, laneSum; the elements past the last step added in double.
+HEARTH_AVX2 inline float dotSteps(const uint16_t *k, const float *q, size_t len)
 {
-  const size_t chunks = D8 ? D8 : headDim / 8;
-  const size_t tail = 8 * chunks;
-  // Scores, four positions at a time; dimensions past the last multiple of 8 added after.
-  size_t p = 0;
-  const __m128 scale4 = _mm_set1_ps(scale);
-  for (; p + 4 <= len; p += 4) {
-    __m128 s = dot4<D8>(qh, k + p * stride, stride, chunks);
-    if (tail < headDim) {
-      alignas(16) float extra[4] = {};
-      for (int j = 0; j < 4; ++j)
-        for (size_t d = tail; d < headDim; ++d)
-          extra[j] += qh[d] * half1(k[(p + j) * stride + d]);
-      s = _mm_add_ps(s, _mm_load_ps(extra));
+  const size_t steps = len / 64 * 64;
+  __m256 a[8];
+  for (__m256 &r : a)
+    r = _mm256_setzero_ps();
+  for (size_t i = 0; i < steps; i += 64)
+    for (int r = 0; r < 8; ++r)
+      a[r] = _mm256_fmadd_ps(loadHalf8(k + i + 8 * r), _mm256_loadu_ps(q + i + 8 * r), a[r]);
+  const __m256 lo = _mm256_add_ps(_mm256_add_ps(a[0], a[4]), _mm256_add_ps(a[2], a[6]));
+  const __m256 hi = _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7]));
+  double sum = laneSum(lo, hi);
+  for (size_t i = steps; i < len; ++i)
+    sum += double(half1(k[i]) * q[i]);
+  return float(sum);
+}
+
+// rows[j][d] = Σ w[p] · v[p][d] over p ≡ j (mod classes), p < len, in increasing p: the
+// lanes of the probability·value products before their reduction. rows: [classes][headDim].
+HEARTH_AVX2 void accumulateLanes(const float *w, const uint16_t *v, size_t stride, size_t len, size_t headDim,
+                                 size_t classes, float *rows)
+{
+  const size_t vec = headDim / 8 * 8;
+  for (size_t j = 0; j < classes; ++j) {
+    float *row = rows + j * headDim;
+    for (size_t d0 = 0; d0 < vec; d0 += 64) { // up to 8 vectors in registers
+      const size_t nv = std::min<size_t>(8, (vec - d0) / 8);
+      __m256 acc[8];
+      for (size_t r = 0; r < 8; ++r)
+        acc[r] = _mm256_setzero_ps();
+      for (size_t p = j; p < len; p += classes) {
+        const __m256 wp = _mm256_set1_ps(w[p]);
+        const uint16_t *vp = v + p * stride + d0;
+        if (nv == 8) {
+          for (size_t r = 0; r < 8; ++r)
+            acc[r] = _mm256_fmadd_ps(wp, loadHalf8(vp + 8 * r), acc[r]);
+        } else {
+          for (size_t r = 0; r < nv; ++r)
+            acc[r] = _mm256_fmadd_ps(wp, loadHalf8(vp + 8 * r), acc[r]);
+        }
+      }
+      for (size_t r = 0; r < nv; ++r)
+        _mm256_storeu_ps(row + d0 + 8 * r, acc[r]);
     }
-    _mm_storeu_ps(scores + p, _mm_mul_ps(s, scale4));
+    for (size_t d = vec; d < headDim; ++d) {
+      float acc = 0.0f;
+      for (size_t p = j; p < len; p += classes)
+        acc += w[p] * half1(v[p * stride + d]);
+      row[d] = acc;
+    }
   }
-  for (; p < len; ++p) {
-    const uint16_t *kp = k + p * stride;
-    __m256 a = _mm256_setzero_ps();
-    for (size_t c = 0; c < chunks; ++c)
-      a = _mm256_fmadd_ps(_mm256_load_ps(qh + 8 * c), loadHalf8(kp + 8 * c), a);
-    float s = hsum(a);
-    for (size_t d = tail; d < headDim; ++d)
-      s += qh[d] * half1(kp[d]);
-    scores[p] = s * scale;
-  }
-  softmaxRow(scores, len);
-  if (roundWeights)
-    roundedCopy(scores, scores, len, true);
-  // Weighted sum of values, accumulators in registers for the common head sizes.
-  __m256 acc[D8 ? D8 : 64];
-  for (size_t c = 0; c < chunks; ++c)
-    acc[c] = _mm256_setzero_ps();
-  for (size_t d = tail; d < headDim; ++d)
-    out[d] = 0.0f;
-  for (p = 0; p < len; ++p) {
-    const uint16_t *vp = v + p * stride;
-    const __m256 w = _mm256_set1_ps(scores[p]);
-    for (size_t c = 0; c < chunks; ++c)
-      acc[c] = _mm256_fmadd_ps(w, loadHalf8(vp + 8 * c), acc[c]);
-    for (size_t d = tail; d < headDim; ++d)
-      out[d] += scores[p] * half1(vp[d]);
-  }
-  for (size_t c = 0; c < chunks; ++c)
-    _mm256_storeu_ps(out + 8 * c, acc[c]);
+}
+
+// out[d] = laneSum over 16 rows (prefill), or over the 64 rows of decode's four 16-lane
+// accumulators combined 0+2, 1+3, 0+1 first. Vectorized over d.
+// a[d] += b[d] for d < count.
+HEARTH_AVX2 void addRow(float *a, const float *b, size_t count)
+{
+  size_t d = 0;
+  for (; d + 8 <= count; d += 8)
+    _mm256_storeu_ps(a + d, _mm256_add_ps(_mm256_loadu_ps(a + d), _mm256_loadu_ps(b + d)));
+  for (; d < count; ++d)
+    a[d] += b[d];
+}
+
+HEARTH_AVX2 void reduceLanes(float *rows, size_t headDim, bool decode, float *out)
+{
+  auto add = [&](size_t dst, size_t src) { addRow(rows + dst * headDim, rows + src * headDim, headDim); };
+  if (decode)
+    for (size_t j = 0; j < 16; ++j) {
+      add(j, 32 + j);
+      add(16 + j, 48 + j);
+      add(j, 16 + j);
+    }
+  for (size_t i = 0; i < 8; ++i) // halves, quarters, then (q0 + q2) + (q1 + q3)
+    add(i, i + 8);
+  for (size_t i = 0; i < 4; ++i)
+    add(i, i + 4);
+  add(0, 2);
+  add(1, 3);
+  add(0, 1);
+  std::copy_n(rows, headDim, out);
 }
 
 } // namespace
 
-HEARTH_AVX2 void swiglu(const float *gate, const float *up, float *out, size_t count)
+HEARTH_AVX2 void swigluVexp(const float *gate, const float *up, float *out, size_t count)
 {
   size_t i = 0;
   const __m256 one = _mm256_set1_ps(1.0f);
@@ -153,7 +194,7 @@ HEARTH_AVX2 void swiglu(const float *gate, const float *up, float *out, size_t c
     _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
   }
   for (; i < count; ++i)
-    out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    out[i] = gate[i] / (1.0f + ops::ref::ggml::vexp(0.0f - gate[i])) * up[i];
 }
 
 HEARTH_AVX2 void softmaxRow(float *x, size_t len)
@@ -207,15 +248,37 @@ HEARTH_AVX2 void roundedCopy(const float *src, float *dst, size_t count, bool ro
     dst[i] = round ? _cvtsh_ss(_cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT)) : src[i];
 }
 
-HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len, size_t headDim,
-            float scale, bool roundWeights, float *scores, float *out)
+HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len,
+                        size_t headDim, float scale, bool roundWeights, bool prefill, float *scores, float *lanes,
+                        float *out)
 {
-  assert(headDim <= 512);
-  switch (headDim) {
-  case 64: return attendT<8>(qh, k, v, stride, len, headDim, scale, roundWeights, scores, out);
-  case 128: return attendT<16>(qh, k, v, stride, len, headDim, scale, roundWeights, scores, out);
-  default: return attendT<0>(qh, k, v, stride, len, headDim, scale, roundWeights, scores, out);
+  const bool lanesQk = prefill && headDim % 16 == 0;
+  float max = -INFINITY;
+  for (size_t p = 0; p < len; ++p) {
+    const uint16_t *kp = k + p * stride;
+    scores[p] = (lanesQk ? dotLanes(kp, qh, headDim) : dotSteps(kp, qh, headDim)) * scale;
+    max = std::max(max, scores[p]);
   }
+  // Softmax: exp in vectors, sums of 16 (zero-padded) tree-summed in float, added in double.
+  const size_t padded = (len + 15) / 16 * 16;
+  const __m256 maxv = _mm256_set1_ps(max);
+  size_t p = 0;
+  for (; p + 8 <= len; p += 8)
+    _mm256_storeu_ps(scores + p, exp8(_mm256_sub_ps(_mm256_loadu_ps(scores + p), maxv)));
+  for (; p < len; ++p)
+    scores[p] = ops::ref::ggml::vexp(scores[p] - max);
+  for (; p < padded; ++p)
+    scores[p] = 0.0f;
+  double sum = 0.0;
+  for (p = 0; p < len; p += 16)
+    sum += double(laneSum(_mm256_loadu_ps(scores + p), _mm256_loadu_ps(scores + p + 8)));
+  const __m256 inv = _mm256_set1_ps(float(1.0 / sum));
+  for (p = 0; p < padded; p += 8) {
+    const __m256 w = _mm256_mul_ps(_mm256_loadu_ps(scores + p), inv);
+    _mm256_storeu_ps(scores + p, roundWeights ? roundHalf8(w) : w);
+  }
+  accumulateLanes(scores, v, stride, len, headDim, prefill ? 16 : 64, lanes);
+  reduceLanes(lanes, headDim, !prefill, out);
 }
 
 } // namespace hearth::cpu::simd
@@ -224,11 +287,14 @@ HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, s
 
 namespace hearth::cpu::simd {
 bool cpuHasAvx2() { return false; }
-void swiglu(const float *, const float *, float *, size_t) {}
+void swigluVexp(const float *, const float *, float *, size_t) {}
 void softmaxRow(float *, size_t) {}
 void toHalf(const float *, uint16_t *, size_t) {}
 void roundedCopy(const float *, float *, size_t, bool) {}
-void attend(const float *, const uint16_t *, const uint16_t *, size_t, size_t, size_t, float, bool, float *, float *) {}
+void attend(const float *, const uint16_t *, const uint16_t *, size_t, size_t, size_t, float, bool, bool, float *, float *,
+            float *)
+{
+}
 } // namespace hearth::cpu::simd
 
 #endif

@@ -55,19 +55,23 @@ TEST(CpuModelLlamaCpp, AgreesWithLlamaCppOnTheDemoModel)
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.print("CPU vs llama.cpp");
   std::printf("(%.1f s)\n", seconds);
-  // The same bar as the Vulkan and reference backends' tests (llama.cpp against itself,
-  // flash attention on vs off, reaches 96.9% top-1 on this model): top-1 >= 96% and the
-  // first greedy token of every continuation.
-  EXPECT_GE(report.top1Rate(), 0.96);
+  // The CPU backend computes ops::ref::Rounding::Ggml's arithmetic bit for bit (llama.cpp's
+  // CPU arithmetic on the machine that made the fixture: 8-bit activations, per-block
+  // integer dots in serial fp32 chains, the attention's lane trees), measured 100% top-1 of
+  // 545 positions, max |logit diff| below the fixture's 1e-5 rounding, 10/10 continuations
+  // identical. The bar: the (top-1 >= 99%, >= 9 of 10 continuations identical) and
+  // the reference test's max diff <= 0.05 (margin for a C library whose sinf/cosf round
+  // differently). For scale, llama.cpp against itself token by token instead of one batch:
+  // 98.2% top-1.
+  EXPECT_GE(report.top1Rate(), 0.99);
+  EXPECT_LE(report.maxLogitDiff(), 0.05f);
+  EXPECT_GE(report.greedyIdentical(), 9u);
   for (const auto &p : report.prompts)
     EXPECT_GE(p.greedyMatched, 1u) << p.name << ": first greedy token differs";
 }
 
 // Golden greedy decode: token by token from the prompt, detokenized, the first 20 tokens
-// of llama.cpp's greedy text for the plain-list prompt exactly. (At token 23, "does" vs
-// "has", the two candidates are within the noise that one last-bit difference makes once
-// activations are quantized to 8 bits: the CPU backend's integer kernels sum in another
-// order than llama.cpp's.)
+// of llama.cpp's greedy text for the plain-list prompt exactly.
 TEST(CpuModelLlamaCpp, GoldenGreedyDecode)
 {
   const auto path = fixturePath();

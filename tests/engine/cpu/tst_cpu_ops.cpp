@@ -1,7 +1,9 @@
 // The op suite against the CPU backend's ops (cpu/ops.h, cpu/matmul.h): each op against
 // its plain reference (ops/cpu_ref.h) with the op suite's thresholds (NMSE ≤ 1e-7 for
-// exact ops, ≤ 5e-4 for matmul and attention), shapes that are not multiples of the SIMD
-// width, GQA groups 1/4/7, pools of 1 to 3 threads, the AVX2 and the portable paths.
+// exact ops, ≤ 5e-4 for matmul and attention), and RMSNorm, RoPE, SwiGLU, attention and the
+// Q8_0/Q4_0/Q4_1 matmul equal to the reference's Rounding::Ggml (llama.cpp's arithmetic)
+// value for value; shapes that are not multiples of the SIMD width, GQA groups 1/4/7, pools
+// of 1 to 3 threads, the AVX2 and the portable paths (tst_cpu_ops_portable).
 #include "cpu/matmul.h"
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
@@ -28,6 +30,24 @@ std::string shapeName(const std::string &op, std::initializer_list<size_t> dims)
   return s;
 }
 
+// Equal values (NaN where the reference has NaN; ±0 alike): ops::ref's Rounding::Ggml
+// arithmetic reproduced exactly.
+::testing::AssertionResult sameValues(const std::vector<float> &ref, const std::vector<float> &got,
+                                      const std::string &what)
+{
+  if (ref.size() != got.size())
+    return ::testing::AssertionFailure() << what << ": size " << got.size() << ", expected " << ref.size();
+  size_t differ = 0, first = 0;
+  for (size_t i = 0; i < ref.size(); ++i)
+    if (!(ref[i] == got[i] || (std::isnan(ref[i]) && std::isnan(got[i]))) && differ++ == 0)
+      first = i;
+  if (differ == 0)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << ": " << differ << " of " << ref.size() << " values differ, first "
+                                       << first << ": " << got[first] << " vs " << ref[first] << " (diff "
+                                       << got[first] - ref[first] << ")";
+}
+
 cpu::ThreadPool &pool(size_t threads)
 {
   static cpu::ThreadPool pools[3] = {cpu::ThreadPool(1), cpu::ThreadPool(2), cpu::ThreadPool(3)};
@@ -36,7 +56,7 @@ cpu::ThreadPool &pool(size_t threads)
 
 } // namespace
 
-// Also within 1e-12 of the reference's Ggml rounding (llama.cpp's float scale).
+// Also the reference's Ggml rounding (llama.cpp's float scale) exactly.
 TEST(CpuOps, RmsNormAddBias)
 {
   for (size_t dim : {1u, 7u, 33u, 576u, 1001u})
@@ -50,7 +70,7 @@ TEST(CpuOps, RmsNormAddBias)
       EXPECT_TRUE(test::matches(expected, got, 1e-7, shapeName("rms_norm", {dim, n})));
       std::vector<float> ggml(x.size());
       ref::rmsNorm(x.data(), w.data(), ggml.data(), n, dim, 1e-5f, ref::Rounding::Ggml);
-      EXPECT_TRUE(test::matches(ggml, got, 1e-12, shapeName("rms_norm (ggml)", {dim, n})));
+      EXPECT_TRUE(sameValues(ggml, got, shapeName("rms_norm (ggml)", {dim, n})));
       ref::addBias(expected.data(), b.data(), n, dim);
       cpu::addBias(got.data(), b.data(), n, dim);
       ref::add(expected.data(), x.data(), n * dim);
@@ -59,23 +79,32 @@ TEST(CpuOps, RmsNormAddBias)
     }
 }
 
-// Counts across the threading threshold; large |g| (e^g overflow) and NaN kept.
+// Counts across the threading threshold, rows whose length is not a multiple of 16 (the
+// tail takes expf); large |g| (e^g overflow, vexp's subnormal range) and NaN kept. Within
+// the plain reference's NMSE and equal to its Ggml rounding.
 TEST(CpuOps, SwiGlu)
 {
   for (size_t threads : {1u, 3u})
-    for (size_t count : {1u, 7u, 100u, 1536u, 40000u}) {
-      auto gate = test::randomFloats(count, uint32_t(count), -8.0f, 8.0f);
-      const auto up = test::randomFloats(count, uint32_t(count + 1), -2.0f, 2.0f);
-      if (count >= 100) {
-        gate[3] = 95.0f;
-        gate[5] = -95.0f;
-        gate[count - 1] = NAN;
+    for (size_t count : {1u, 7u, 100u, 1536u, 40000u})
+      for (size_t rowLength : {size_t(0), size_t(1536), size_t(1000), size_t(37)}) {
+        if (rowLength > count)
+          continue;
+        auto gate = test::randomFloats(count, uint32_t(count), -8.0f, 8.0f);
+        const auto up = test::randomFloats(count, uint32_t(count + 1), -2.0f, 2.0f);
+        if (count >= 100) {
+          gate[3] = 95.0f;
+          gate[5] = -95.0f;
+          gate[9] = 100.0f; // e^−g between 2^−149 and 2^−126
+          gate[count - 1] = NAN;
+        }
+        std::vector<float> expected(count), ggml(count), got(count);
+        ref::swiglu(gate.data(), up.data(), expected.data(), count);
+        ref::swiglu(gate.data(), up.data(), ggml.data(), count, ref::Rounding::Ggml, rowLength);
+        cpu::swiglu(gate.data(), up.data(), got.data(), count, pool(threads), rowLength);
+        const std::string what = shapeName("swiglu count/row/threads", {count, rowLength, threads});
+        EXPECT_TRUE(test::matches(expected, got, 1e-7, what));
+        EXPECT_TRUE(sameValues(ggml, got, what + " (ggml)"));
       }
-      std::vector<float> expected(count), got(count);
-      ref::swiglu(gate.data(), up.data(), expected.data(), count);
-      cpu::swiglu(gate.data(), up.data(), got.data(), count, pool(threads));
-      EXPECT_TRUE(test::matches(expected, got, 1e-7, shapeName("swiglu count/threads", {count, threads})));
-    }
 }
 
 TEST(CpuOps, Softmax)
@@ -112,8 +141,8 @@ TEST(CpuOps, RopeNormalAndNeoxWithFrequencyFactors)
           cpu::rope(got.data(), n, c.heads, c.headDim, neox, table);
           const std::string what = shapeName(neox ? "rope neox" : "rope", {c.heads, c.headDim, c.ropeDims, c.pos0, n});
           EXPECT_TRUE(test::matches(x, got, 1e-7, what));
-          // llama.cpp's angle arithmetic, as the reference's Ggml rounding has it
-          EXPECT_TRUE(test::matches(ggml, got, 1e-12, what + " (ggml)"));
+          // llama.cpp's angle arithmetic, exactly as the reference's Ggml rounding has it
+          EXPECT_TRUE(sameValues(ggml, got, what + " (ggml)"));
         }
 }
 
@@ -134,8 +163,10 @@ TEST(CpuOps, KvWriteBitExact)
         }
 }
 
-// Decode and prefill, GQA groups 1/4/7, head sizes with and without a specialised
-// kernel (64, 128, 40, 36), both roundings, 1 to 3 threads.
+// Decode and prefill, GQA groups 1/4/7, head sizes with and without a whole number of
+// 16- and 64-lanes (64, 128, 40, 36), contexts past one 64-step and not a multiple of 16,
+// both roundings, 1 to 3 threads: within the plain reference's NMSE, and with Ggml rounding
+// equal to the reference's Rounding::Ggml (llama.cpp's order of sums).
 TEST(CpuOps, AttentionGqaDecodeAndPrefill)
 {
   const size_t nHeadKv = 2, ctx = 700;
@@ -158,9 +189,12 @@ TEST(CpuOps, AttentionGqaDecodeAndPrefill)
                            ggml ? ref::Rounding::Ggml : ref::Rounding::Exact);
             cpu::attention(q.data(), k.data(), v.data(), got.data(), n, pos0, nHead, nHeadKv, headDim, ggml,
                            pool(1 + (n + group) % 3));
-            EXPECT_TRUE(test::matches(expected, got, 5e-4,
-                                      shapeName(ggml ? "attention ggml headDim/group/pos0/n" : "attention headDim/group/pos0/n",
-                                                {headDim, group, pos0, n})));
+            const std::string what = shapeName(ggml ? "attention ggml headDim/group/pos0/n" : "attention headDim/group/pos0/n",
+                                               {headDim, group, pos0, n});
+            EXPECT_TRUE(test::matches(expected, got, 5e-4, what));
+            if (ggml) {
+              EXPECT_TRUE(sameValues(expected, got, what));
+            }
           }
         }
 }
@@ -175,7 +209,7 @@ TEST(CpuOps, MatmulEveryType)
   for (TensorType type : types) {
     const size_t cols = tensorTypeInfo(type).blockElements == 256 ? 512 : 96;
     for (size_t rows : {13u, 67u})
-      for (size_t n : {1u, 9u}) {
+      for (size_t n : {1u, 2u, 9u}) {
         const auto wv = test::randomFloats(rows * cols, uint32_t(rows + cols + size_t(type)));
         std::vector<std::byte> w(rows * ops::rowBytes(type, cols));
         for (size_t r = 0; r < rows; ++r)
@@ -183,9 +217,16 @@ TEST(CpuOps, MatmulEveryType)
         const auto x = test::randomFloats(n * cols, uint32_t(n + 1));
         std::vector<float> expected(n * rows), got(n * rows);
         ref::matmul(type, w.data(), rows, cols, x.data(), expected.data(), n);
-        cpu::matmul(type, w.data(), rows, cols, x.data(), got.data(), n, pool(3));
-        EXPECT_TRUE(test::matches(expected, got, 5e-4,
-                                  std::string(tensorTypeName(type)) + shapeName(" matmul", {rows, cols, n})));
+        // The portable variant (HEARTH_CPU_PORTABLE=1) runs the portable kernels too.
+        const cpu::Isa isa = cpu::hasAvx2() ? cpu::detectIsa() : cpu::Isa::Portable;
+        cpu::matmul(type, w.data(), rows, cols, x.data(), got.data(), n, pool(3), isa);
+        const std::string what = std::string(tensorTypeName(type)) + shapeName(" matmul", {rows, cols, n});
+        EXPECT_TRUE(test::matches(expected, got, 5e-4, what));
+        if (type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1) {
+          std::vector<float> ggml(n * rows);
+          ref::matmul(type, w.data(), rows, cols, x.data(), ggml.data(), n, ref::Rounding::Ggml);
+          EXPECT_TRUE(sameValues(ggml, got, what + " (ggml)"));
+        }
       }
   }
 }
