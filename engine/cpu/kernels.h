@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace hearth::cpu::kernels {
 
@@ -67,6 +68,22 @@ RowDot avx512KQuantKernel(TensorType type);
 // The 4-row single-token kernels (nullptr: the type or ISA has none; use RowDot).
 RowsDot avx2RowsKernel(TensorType type);
 RowsDot avx512RowsKernel(TensorType type);
+
+// AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1: Rounding::Ggml's arithmetic,
+// the row kernels' bits. amxUsable(): the CPU has AMX-INT8 and the OS granted the tile
+// state (asked once). A thread brackets its tile work with amxBegin()/amxEnd().
+struct AmxScratch {
+  std::vector<uint8_t> tiles; // [blocks][8][64]: a row group's weights in the B-tile layout
+  std::vector<float> d, m;    // [blocks][16]: the rows' scales (and Q4_1 mins)
+};
+bool amxUsable();
+bool amxHandles(TensorType type);
+void amxBegin();
+void amxEnd();
+// y[t · yStride + r] for t < n, r < 16: rows w + r · rowStride (nb blocks each) times the
+// activations of tokens 0..n−1 (xq, xStride apart; the buffer readable up to 16·⌈n/16⌉ tokens).
+void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride,
+                 size_t n, float *y, size_t yStride, AmxScratch &scratch);
 
 // Activations of one token, cols columns: Q8 writes cols/32 blocks, Q8K cols/256 blocks,
 // the float formats cols floats. Identical results on every ISA.

@@ -38,6 +38,7 @@ bool hasAvx512()
 kernels::RowsDot rowsKernel(TensorType type, Isa isa)
 {
   switch (isa) {
+  case Isa::Amx:
   case Isa::Avx512: return kernels::avx512RowsKernel(type);
   case Isa::Avx2: return kernels::avx2RowsKernel(type);
   case Isa::Portable: break;
@@ -48,6 +49,7 @@ kernels::RowsDot rowsKernel(TensorType type, Isa isa)
 kernels::RowDot rowKernel(TensorType type, Isa isa)
 {
   switch (isa) {
+  case Isa::Amx:
   case Isa::Avx512:
     if (kernels::RowDot wide = kernels::avx512KQuantKernel(type))
       return wide;
@@ -58,20 +60,58 @@ kernels::RowDot rowKernel(TensorType type, Isa isa)
   return kernels::portableKernel(type);
 }
 
+// Batches from this many tokens run on AMX tiles (16 tokens a tile; fewer pay for 16).
+constexpr size_t kAmxMinTokens = 8;
+
 // Rows per cache block: about 16 KiB of weights, at least 1.
 size_t rowBlock(size_t rowBytes) { return std::clamp<size_t>((16u << 10) / std::max<size_t>(rowBytes, 1), 1, 64); }
+
+// Batches of Q8_0/Q4_0/Q4_1 on AMX: groups of 16 rows, handed out one at a time; the last
+// rows - rows % 16 go through the row kernel (the same bits).
+void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t rows, size_t blocks,
+               const std::byte *xq, size_t xStride, float *y, size_t n, kernels::RowDot dot, ThreadPool &pool)
+{
+  const size_t groups = rows / 16, items = groups + (rows % 16 != 0);
+  std::atomic<size_t> next{0};
+  pool.parallelFor(std::min(pool.size(), items), [&](size_t, size_t) {
+    thread_local kernels::AmxScratch scratch;
+    bool tiles = false;
+    for (size_t g; (g = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
+      if (g < groups) {
+        if (!tiles)
+          kernels::amxBegin();
+        tiles = true;
+        kernels::amxRowGroup(type, base + 16 * g * stride, stride, blocks, xq, xStride, n, y + 16 * g, rows, scratch);
+        continue;
+      }
+      float out[kernels::kMaxTokens];
+      for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
+        const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
+        for (size_t r = 16 * groups; r < rows; ++r) {
+          dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
+          for (size_t t = 0; t < tokens; ++t)
+            y[(t0 + t) * rows + r] = out[t];
+        }
+      }
+    }
+    if (tiles)
+      kernels::amxEnd();
+  });
+}
 
 } // namespace
 
 Isa detectIsa()
 {
   static const Isa best = [] {
-    Isa isa = hasAvx512() ? Isa::Avx512 : cpuHasAvx2() ? Isa::Avx2 : Isa::Portable;
+    Isa isa = hasAvx512() ? (kernels::amxUsable() ? Isa::Amx : Isa::Avx512) : cpuHasAvx2() ? Isa::Avx2 : Isa::Portable;
     if (const char *cap = std::getenv("HEARTH_CPU_ISA")) {
       if (std::strcmp(cap, "portable") == 0)
         isa = Isa::Portable;
-      else if (std::strcmp(cap, "avx2") == 0 && isa == Isa::Avx512)
+      else if (std::strcmp(cap, "avx2") == 0 && isa >= Isa::Avx512)
         isa = Isa::Avx2;
+      else if (std::strcmp(cap, "avx512") == 0 && isa == Isa::Amx)
+        isa = Isa::Avx512;
     }
     return isa;
   }();
@@ -85,12 +125,15 @@ std::vector<Isa> supportedIsas()
     out.push_back(Isa::Avx2);
   if (hasAvx512())
     out.push_back(Isa::Avx512);
+  if (hasAvx512() && kernels::amxUsable())
+    out.push_back(Isa::Amx);
   return out;
 }
 
 const char *isaName(Isa isa)
 {
   switch (isa) {
+  case Isa::Amx: return "AVX-512 VNNI + AMX";
   case Isa::Avx512: return "AVX-512 VNNI";
   case Isa::Avx2: return "AVX2";
   case Isa::Portable: break;
@@ -103,7 +146,7 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
 {
   const kernels::RowDot dot = rowKernel(type, isa);
   const size_t perCall =
-      isa == Isa::Avx512 && kernels::avx512KQuantKernel(type) ? kernels::kMaxTokensWide : kernels::kMaxTokens;
+      isa >= Isa::Avx512 && kernels::avx512KQuantKernel(type) ? kernels::kMaxTokensWide : kernels::kMaxTokens;
   const kernels::RowsDot dotRows = n == 1 ? rowsKernel(type, isa) : nullptr; // decode: 4 rows a call
   assert(dot && "unsupported weight type");
   if (!dot || rows == 0 || n == 0)
@@ -113,10 +156,13 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t blocks = format == kernels::Activations::Q8    ? cols / 32
                         : format == kernels::Activations::Q8K ? cols / 256
                                                               : cols;
-  // Activations, reused across calls of this thread (no allocation per token).
+  const bool amx = isa == Isa::Amx && n >= kAmxMinTokens && rows >= 16 && kernels::amxHandles(type);
+  // Activations, reused across calls of this thread (no allocation per token); AMX reads
+  // whole tiles of 16 tokens.
   thread_local std::vector<std::byte> prepared;
-  if (prepared.size() < n * xStride)
-    prepared.resize(n * xStride);
+  const size_t padded = amx ? (n + 15) / 16 * 16 : n;
+  if (prepared.size() < padded * xStride)
+    prepared.resize(padded * xStride);
   std::byte *xq = prepared.data();
   pool.parallelFor(n, [&](size_t begin, size_t end) {
     for (size_t t = begin; t < end; ++t)
@@ -127,6 +173,8 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   // a thread the OS preempts (a busy machine) holds up one block, not a fixed share.
   const size_t stride = ops::rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
+  if (amx)
+    return amxMatmul(type, base, stride, rows, blocks, xq, xStride, y, n, dot, pool);
   const size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
   const size_t nBlocks = (rows + block - 1) / block;
   std::atomic<size_t> next{0};

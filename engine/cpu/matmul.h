@@ -22,10 +22,11 @@
 
 namespace hearth::cpu {
 
-// Avx2: AVX2 + FMA + F16C. Avx512: those plus AVX512F/BW/VL/DQ and AVX512-VNNI.
-enum class Isa { Portable, Avx2, Avx512 };
+// Avx2: AVX2 + FMA + F16C. Avx512: those plus AVX512F/BW/VL/DQ and AVX512-VNNI. Amx:
+// Avx512 plus AMX-INT8 tiles, which batches of 8+ tokens with Q8_0/Q4_0/Q4_1 weights use.
+enum class Isa { Portable, Avx2, Avx512, Amx };
 
-// The best instruction set this CPU runs (HEARTH_CPU_ISA=portable|avx2 caps it).
+// The best instruction set this CPU runs (HEARTH_CPU_ISA=portable|avx2|avx512 caps it).
 Isa detectIsa();
 // Every ISA this CPU runs, Portable first (the tests run each).
 std::vector<Isa> supportedIsas();

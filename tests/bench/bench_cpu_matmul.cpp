@@ -4,7 +4,7 @@
 // multiples of 256), GB/s of weights read and GFLOP/s at n = 1 (decode) and n = 512
 // (prompt processing).
 //
-//   build-x/tests/bench/bench_cpu_matmul [--threads T] [--type Q4_K] [--isa portable|avx2|avx512]
+//   build-x/tests/bench/bench_cpu_matmul [--threads T] [--type Q4_K] [--isa portable|avx2|avx512|amx]
 //                                        [--tokens 512] [--seconds 0.3] [--shape 896x4864]
 //
 // Each figure is the best of three timings of as many calls as fit in --seconds, by the
@@ -87,7 +87,10 @@ int main(int argc, char **argv)
   if (auto v = arg(argc, argv, "--seconds")) seconds = std::atof(v);
   if (auto v = arg(argc, argv, "--type")) only = v;
   if (auto v = arg(argc, argv, "--isa"))
-    isa = std::strcmp(v, "portable") == 0 ? cpu::Isa::Portable : std::strcmp(v, "avx2") == 0 ? cpu::Isa::Avx2 : cpu::Isa::Avx512;
+    isa = std::strcmp(v, "portable") == 0 ? cpu::Isa::Portable
+          : std::strcmp(v, "avx2") == 0   ? cpu::Isa::Avx2
+          : std::strcmp(v, "amx") == 0    ? cpu::Isa::Amx
+                                          : cpu::Isa::Avx512;
   if (auto v = arg(argc, argv, "--shape")) {
     size_t r = 0, c = 0;
     if (std::sscanf(v, "%zux%zu", &r, &c) != 2) {

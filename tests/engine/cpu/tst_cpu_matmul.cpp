@@ -1,5 +1,5 @@
 // The CPU backend's matmul against the plain reference, on every instruction set this CPU
-// runs (portable, AVX2, AVX-512 VNNI): with llama.cpp-style activation rounding
+// runs (portable, AVX2, AVX-512 VNNI, AMX tiles for batches of 8+ tokens): with llama.cpp-style activation rounding
 // (ops::ref::Rounding::Ggml) every kernel gives the reference's values up to fp32 summation
 // order (NMSE ≤ 1e-10), and Q8_0/Q4_0/Q4_1 (decode's 4-row kernels included) exactly
 // the reference's bits; against exact math the error stays within the op suite's matmul
@@ -118,13 +118,14 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
   }
 }
 
-// Large shapes with one thread and with several: the row split changes nothing.
+// Large shapes with one thread and with several: the row split changes nothing (20 tokens:
+// AMX's 16-row groups and 16-token tiles where the CPU has them, a partial tile included).
 TEST(CpuMatmul, ThreadCountDoesNotChangeResults)
 {
   std::mt19937 rng(9);
   cpu::ThreadPool one(1), three(3);
-  const size_t rows = 1000, cols = 1024, n = 6;
-  for (TensorType type : {TensorType::Q4_K, TensorType::Q8_0}) {
+  const size_t rows = 1000, cols = 1024, n = 20;
+  for (TensorType type : {TensorType::Q4_K, TensorType::Q8_0, TensorType::Q4_1}) {
     const auto w = quantized(type, rows, cols, rng);
     const auto x = activations(n * cols, rng);
     std::vector<float> a(n * rows), b(n * rows);

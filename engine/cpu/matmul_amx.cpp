@@ -1,0 +1,218 @@
+// AMX tiles for the CPU matmul's batched Q8_0/Q4_0/Q4_1 products (see kernels.h): one
+// tile instruction multiplies 16 tokens' 8-bit activation blocks with 16 weight rows' blocks
+// into 16×16 exact integer sums, one 32-block at a time, so every output keeps
+// Rounding::Ggml's arithmetic: per block the exact integer dot, then serially over the blocks
+// c = fma(float(isum), dw·dx, c) (Q4_1: then c = fma(m, s, c)), the chains of one token's
+// 16 outputs in the lanes of one AVX-512 vector. Bit for bit the row kernels' results.
+//
+// Layout: A tile = 16 tokens × 32 activation bytes, read in place from the Q8Blocks;
+// B tile = 8 rows × 64 bytes, the 16 weight rows' levels of one block interleaved by 4 bytes
+// (B[k][4r + j] = w_r[4k + j]), repacked per row group; C tile = 16 tokens × 16 rows int32.
+#include "cpu/kernels.h"
+
+#include "ops/quant.h"
+
+#include <cstring>
+#include <type_traits>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,amx-tile,amx-int8")
+
+namespace hearth::cpu::kernels {
+namespace {
+
+using ops::BlockQ4_0;
+using ops::BlockQ4_1;
+using ops::BlockQ8_0;
+
+struct TileConfig {
+  uint8_t palette = 1;
+  uint8_t startRow = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+
+// Tiles: 0, 1 sums (C); 2, 3 activations (A); 4, 5 weights (B).
+TileConfig tileConfig()
+{
+  TileConfig c;
+  for (int t : {0, 1}) {
+    c.rows[t] = 16;
+    c.colsb[t] = 64;
+  }
+  for (int t : {2, 3}) {
+    c.rows[t] = 16;
+    c.colsb[t] = 32;
+  }
+  for (int t : {4, 5}) {
+    c.rows[t] = 8;
+    c.colsb[t] = 64;
+  }
+  return c;
+}
+
+// One block of 16 rows rowStride apart: levels as bytes (s8 for Q8_0/Q4_0, u8 0..15 for
+// Q4_1), interleaved by 4 into the B layout; the rows' scales (and Q4_1 mins) widened.
+template <typename Block>
+void repackBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *tile, float *d, float *m)
+{
+  for (int r = 0; r < 16; ++r) {
+    const Block &b = reinterpret_cast<const Block *>(row0 + r * rowStride)[i];
+    uint8_t q[32];
+    if constexpr (std::is_same_v<Block, BlockQ8_0>) {
+      std::memcpy(q, b.qs, 32);
+    } else {
+      const int offset = std::is_same_v<Block, BlockQ4_0> ? 8 : 0;
+      for (int j = 0; j < 16; ++j) {
+        q[j] = uint8_t((b.qs[j] & 0x0F) - offset);
+        q[j + 16] = uint8_t((b.qs[j] >> 4) - offset);
+      }
+    }
+    for (int k = 0; k < 8; ++k)
+      std::memcpy(tile + 64 * k + 4 * r, q + 4 * k, 4);
+    d[r] = _cvtsh_ss(b.d);
+    if constexpr (std::is_same_v<Block, BlockQ4_1>)
+      m[r] = _cvtsh_ss(b.m);
+  }
+}
+
+// The fp32 chains of 16 tokens × 16 rows over two blocks' integer sums (in order).
+template <bool kMin>
+inline void chain(const int32_t *isum, const Q8Block *const *a, size_t i, const float *d, const float *m, __m512 *c)
+{
+  const __m512 dw = _mm512_loadu_ps(d);
+  for (int t = 0; t < 16; ++t) {
+    const __m512 sum = _mm512_cvtepi32_ps(_mm512_loadu_si512(isum + 16 * t));
+    c[t] = _mm512_fmadd_ps(sum, _mm512_mul_ps(dw, _mm512_set1_ps(a[t][i].d)), c[t]);
+    if constexpr (kMin)
+      c[t] = _mm512_fmadd_ps(_mm512_loadu_ps(m), _mm512_set1_ps(a[t][i].s), c[t]);
+  }
+}
+
+template <typename Block>
+void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride, size_t n, float *y,
+              size_t yStride, AmxScratch &s)
+{
+  constexpr bool kMin = std::is_same_v<Block, BlockQ4_1>;
+  s.tiles.resize(nb * 512);
+  s.d.resize(nb * 16);
+  s.m.resize(kMin ? nb * 16 : 0);
+  const auto *row0 = static_cast<const std::byte *>(w);
+  for (size_t i = 0; i < nb; ++i)
+    repackBlock<Block>(row0, rowStride, i, s.tiles.data() + 512 * i, s.d.data() + 16 * i,
+                       kMin ? s.m.data() + 16 * i : nullptr);
+  alignas(64) int32_t sums[2][256];
+  for (size_t t0 = 0; t0 < n; t0 += 16) {
+    const Q8Block *a[16];
+    for (int t = 0; t < 16; ++t)
+      a[t] = reinterpret_cast<const Q8Block *>(xq + (t0 + t) * xStride); // past n: padding
+    __m512 c[16];
+    for (auto &v : c)
+      v = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 2 <= nb; i += 2) {
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_loadd(2, a[0][i].q, xStride);
+      _tile_loadd(3, a[0][i + 1].q, xStride);
+      _tile_loadd(4, s.tiles.data() + 512 * i, 64);
+      _tile_loadd(5, s.tiles.data() + 512 * (i + 1), 64);
+      if constexpr (kMin) {
+        _tile_dpbsud(0, 2, 4);
+        _tile_dpbsud(1, 3, 5);
+      } else {
+        _tile_dpbssd(0, 2, 4);
+        _tile_dpbssd(1, 3, 5);
+      }
+      _tile_stored(0, sums[0], 64);
+      _tile_stored(1, sums[1], 64);
+      chain<kMin>(sums[0], a, i, s.d.data() + 16 * i, kMin ? s.m.data() + 16 * i : nullptr, c);
+      chain<kMin>(sums[1], a, i + 1, s.d.data() + 16 * (i + 1), kMin ? s.m.data() + 16 * (i + 1) : nullptr, c);
+    }
+    if (i < nb) {
+      _tile_zero(0);
+      _tile_loadd(2, a[0][i].q, xStride);
+      _tile_loadd(4, s.tiles.data() + 512 * i, 64);
+      if constexpr (kMin)
+        _tile_dpbsud(0, 2, 4);
+      else
+        _tile_dpbssd(0, 2, 4);
+      _tile_stored(0, sums[0], 64);
+      chain<kMin>(sums[0], a, i, s.d.data() + 16 * i, kMin ? s.m.data() + 16 * i : nullptr, c);
+    }
+    for (size_t t = t0; t < std::min(n, t0 + 16); ++t)
+      _mm512_storeu_ps(y + t * yStride, c[t - t0]);
+  }
+}
+
+bool requestAmx()
+{
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+    return false;
+  const bool tile = d & (1u << 24), int8 = d & (1u << 25);
+  if (!tile || !int8)
+    return false;
+  constexpr long kReqXcompPerm = 0x1023, kXtileData = 18;
+  return syscall(SYS_arch_prctl, kReqXcompPerm, kXtileData) == 0;
+}
+
+} // namespace
+
+bool amxUsable()
+{
+  static const bool usable = requestAmx();
+  return usable;
+}
+
+bool amxHandles(TensorType type)
+{
+  return type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1;
+}
+
+void amxBegin()
+{
+  static const TileConfig config = tileConfig();
+  _tile_loadconfig(&config);
+}
+
+void amxEnd() { _tile_release(); }
+
+void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride,
+                 size_t n, float *y, size_t yStride, AmxScratch &s)
+{
+  switch (type) {
+  case TensorType::Q8_0: return rowGroup<BlockQ8_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  default: break;
+  }
+}
+
+} // namespace hearth::cpu::kernels
+
+#pragma GCC pop_options
+
+#else // no AMX off x86-64
+
+namespace hearth::cpu::kernels {
+bool amxUsable() { return false; }
+bool amxHandles(TensorType) { return false; }
+void amxBegin() {}
+void amxEnd() {}
+void amxRowGroup(TensorType, const void *, size_t, size_t, const std::byte *, size_t, size_t, float *, size_t,
+                 AmxScratch &)
+{
+}
+} // namespace hearth::cpu::kernels
+
+#endif
