@@ -3,6 +3,7 @@
 
 #include "models/model_config.h"
 #include "models/vulkan_weights.h"
+#include "ops/ggml_ops.h"
 #include "ops/matmul.h"
 #include "ops/ops.h"
 #include "ops/quant.h"
@@ -18,6 +19,13 @@ namespace hearth::models {
 namespace {
 
 using vk::BufferView;
+
+// How the forward pass rounds (VulkanOptions::ggmlRounding).
+enum class Arithmetic {
+  Fast,     // fp32 activations
+  Rounding, // activations rounded as llama.cpp's CPU backend rounds them, fp32 sums
+  Exact,    // llama.cpp's CPU arithmetic bit for bit (ops/ggml_ops.h, ops::attentionGgml)
+};
 
 // Activations for up to `batch` tokens, the KV cache and the step parameters.
 struct Activations {
@@ -35,6 +43,7 @@ struct Activations {
   vk::Buffer logits;  // [batch][nVocab] f32, host-visible
   vk::Buffer xr;      // [batch][max(nEmbd, nFf, nHead·headDim)] rounded matmul input (ggmlRounding)
   vk::Buffer corr;    // [batch][max cols / 32] Q8_1 block-sum corrections (ggmlRounding)
+  vk::Buffer xq;      // [batch][max cols / 32] Q8 blocks of a matmul input (Arithmetic::Exact)
   std::vector<vk::Buffer> kCache; // [nLayer] of [ctx][nHeadKv·headDim] (f16 or f32)
   std::vector<vk::Buffer> vCache; // [nLayer] of [ctx][nHeadKv·headDim]
 };
@@ -42,9 +51,9 @@ struct Activations {
 class VulkanModel final : public Model {
 public:
   VulkanModel(std::unique_ptr<vk::Context> ctx, ModelConfig config, uint32_t contextLength, uint32_t batch,
-              bool ggmlRounding)
+              Arithmetic arithmetic)
       : m_ctx(std::move(ctx)), m_config(std::move(config)), m_contextLength(contextLength), m_batch(batch),
-        m_ggml(ggmlRounding)
+        m_arith(arithmetic), m_ggml(arithmetic != Arithmetic::Fast)
   {
   }
   ~VulkanModel() override
@@ -62,7 +71,10 @@ public:
   BackendKind backendKind() const override { return BackendKind::Vulkan; }
   std::string backendDescription() const override
   {
-    return fmt::format("Vulkan · {}{}", m_ctx->info().name, m_kvF16 ? "" : " (fp32)");
+    return fmt::format("Vulkan · {}{}{}", m_ctx->info().name, m_kvF16 ? "" : " (fp32)",
+                       m_arith == Arithmetic::Exact      ? " · ggml-exact arithmetic"
+                       : m_arith == Arithmetic::Rounding ? " · ggml rounding"
+                                                         : "");
   }
   Status truncate(uint32_t length) override
   {
@@ -81,6 +93,13 @@ private:
   Status attentionBlock(vk::Recorder &rec, uint32_t layer, uint32_t n);
   Status feedForward(vk::Recorder &rec, uint32_t layer, uint32_t n);
   Status outputLogits(vk::Recorder &rec, uint32_t n, bool allLogits);
+  // y = rmsnorm(x) · w over rows of nEmbd
+  Status rmsNorm(vk::Recorder &rec, BufferView x, BufferView w, BufferView y, uint32_t n)
+  {
+    const ModelConfig &c = m_config;
+    return exact() ? ops::rmsNormGgml(rec, x, w, y, n, c.nEmbd, c.rmsEps)
+                   : ops::rmsNorm(rec, x, w, y, n, c.nEmbd, c.rmsEps);
+  }
 
   enum class Out { Store, Add, Bias };
   // y (= | += | = bias +) W x. `xRounded`: x was just rounded for a weight of the same
@@ -88,6 +107,15 @@ private:
   Status matmul(vk::Recorder &rec, const ops::DeviceWeight &w, BufferView x, BufferView y, uint32_t n,
                 Out out = Out::Store, BufferView bias = {}, bool xRounded = false);
   Status buildMins(const ModelWeights &weights);
+  // Whether a matmul with `b` may reuse the rounded input just made for one with `a`.
+  bool sameRounding(const ops::DeviceWeight &a, const ops::DeviceWeight &b) const
+  {
+    const auto cls = [&](const ops::DeviceWeight &w) {
+      return m_arith == Arithmetic::Exact && ops::hasGgmlMatmul(w.type) ? -1 : int(ops::activationRounding(w.type));
+    };
+    return cls(a) == cls(b);
+  }
+  bool exact() const { return m_arith == Arithmetic::Exact; }
   // Rows [0, n) of an activation buffer whose rows hold `width` floats.
   static BufferView rows(const vk::Buffer &b, uint32_t n, uint32_t width, uint32_t first = 0)
   {
@@ -108,7 +136,8 @@ private:
     const char *v = std::getenv("HEARTH_PREFILL_ATTENTION");
     return v && std::strcmp(v, "tiled") == 0;
   }();
-  bool m_ggml = false; // llama.cpp-style activation rounding
+  Arithmetic m_arith = Arithmetic::Fast;
+  bool m_ggml = false; // llama.cpp-style activation rounding (Rounding or Exact)
   uint32_t m_kvLen = 0;
   VulkanWeights m_w;
   vk::Buffer m_ropeTable; // [contextLength][ropeDims/2] (cos, sin)
@@ -148,19 +177,19 @@ Status VulkanModel::attentionBlock(vk::Recorder &rec, uint32_t layer, uint32_t n
   const BufferView step = m_a.step.view(0, 16);
 
   // h = rmsnorm(x) * attn_norm
-  HEARTH_TRY(ops::rmsNorm(rec, x, L.attnNorm.view(), h, n, c.nEmbd, c.rmsEps));
+  HEARTH_TRY(rmsNorm(rec, x, L.attnNorm.view(), h, n));
   // q, k, v = Wq h (+ bq), Wk h (+ bk), Wv h (+ bv)
   const Out bias = c.qkvBias ? Out::Bias : Out::Store;
   HEARTH_TRY(matmul(rec, L.wq, h, q, n, bias, c.qkvBias ? L.bq.view() : BufferView{}));
-  const auto rounding = [](const ops::DeviceWeight &w) { return ops::activationRounding(w.type); };
-  HEARTH_TRY(matmul(rec, L.wk, h, k, n, bias, c.qkvBias ? L.bk.view() : BufferView{}, rounding(L.wk) == rounding(L.wq)));
-  HEARTH_TRY(matmul(rec, L.wv, h, v, n, bias, c.qkvBias ? L.bv.view() : BufferView{}, rounding(L.wv) == rounding(L.wk)));
+  HEARTH_TRY(matmul(rec, L.wk, h, k, n, bias, c.qkvBias ? L.bk.view() : BufferView{}, sameRounding(L.wq, L.wk)));
+  HEARTH_TRY(matmul(rec, L.wv, h, v, n, bias, c.qkvBias ? L.bv.view() : BufferView{}, sameRounding(L.wk, L.wv)));
   // rotate q and k by their positions
   const ops::RopeShape ropeQ{n, c.nHead, c.headDim, c.ropeDims, c.ropeNeox, m_contextLength};
   ops::RopeShape ropeK = ropeQ;
   ropeK.heads = c.nHeadKv;
-  HEARTH_TRY(ops::rope(rec, q, m_ropeTable.view(), step, ropeQ));
-  HEARTH_TRY(ops::rope(rec, k, m_ropeTable.view(), step, ropeK));
+  const auto rope = exact() ? ops::ropeGgml : ops::rope;
+  HEARTH_TRY(rope(rec, q, m_ropeTable.view(), step, ropeQ));
+  HEARTH_TRY(rope(rec, k, m_ropeTable.view(), step, ropeK));
   // append k, v to the cache at positions pos0 .. pos0 + n - 1
   const BufferView kCache = m_a.kCache[layer].view(), vCache = m_a.vCache[layer].view();
   HEARTH_TRY(ops::kvWrite(rec, k, kCache, step, n, kvWidth, m_contextLength, m_kvF16));
@@ -169,7 +198,11 @@ Status VulkanModel::attentionBlock(vk::Recorder &rec, uint32_t layer, uint32_t n
   const ops::AttentionShape shape{n, c.nHead, c.nHeadKv, c.headDim, ops::attentionSplits(m_contextLength),
                                   m_kvF16, m_ggml};
   const BufferView att = rows(m_a.att, n, qWidth);
-  if (m_tiledPrefill && ops::attentionPrefillSupported(shape))
+  if (exact())
+    HEARTH_TRY(ops::attentionGgml(rec, q, kCache, vCache, step,
+                                  m_a.scratch.view(0, ops::attentionGgmlScratchBytes(shape, m_contextLength)), att,
+                                  shape, m_contextLength));
+  else if (m_tiledPrefill && ops::attentionPrefillSupported(shape))
     HEARTH_TRY(ops::attentionPrefill(rec, q, kCache, vCache, step, att, shape));
   else
     HEARTH_TRY(ops::attention(rec, q, kCache, vCache, step, m_a.scratch.view(0, ops::attentionScratchBytes(shape)),
@@ -186,11 +219,14 @@ Status VulkanModel::feedForward(vk::Recorder &rec, uint32_t layer, uint32_t n)
   const BufferView gate = rows(m_a.gate, n, c.nFf), up = rows(m_a.up, n, c.nFf);
 
   // h = rmsnorm(x) * ffn_norm
-  HEARTH_TRY(ops::rmsNorm(rec, x, L.ffnNorm.view(), h, n, c.nEmbd, c.rmsEps));
+  HEARTH_TRY(rmsNorm(rec, x, L.ffnNorm.view(), h, n));
   // gate = silu(Wgate h) * (Wup h)
   HEARTH_TRY(matmul(rec, L.gate, h, gate, n));
-  HEARTH_TRY(matmul(rec, L.up, h, up, n, Out::Store, {}, ops::activationRounding(L.up.type) == ops::activationRounding(L.gate.type)));
-  HEARTH_TRY(ops::swiglu(rec, gate, up, gate, n * c.nFf));
+  HEARTH_TRY(matmul(rec, L.up, h, up, n, Out::Store, {}, sameRounding(L.gate, L.up)));
+  if (exact())
+    HEARTH_TRY(ops::swigluGgml(rec, gate, up, gate, n * c.nFf, c.nFf));
+  else
+    HEARTH_TRY(ops::swiglu(rec, gate, up, gate, n * c.nFf));
   // x += Wdown gate
   return matmul(rec, L.down, gate, x, n, Out::Add);
 }
@@ -201,7 +237,7 @@ Status VulkanModel::outputLogits(vk::Recorder &rec, uint32_t n, bool allLogits)
   // Only the last token's logits unless every position's are wanted.
   const uint32_t first = allLogits ? 0 : n - 1, count = n - first;
   const BufferView x = rows(m_a.x, count, c.nEmbd, first), h = rows(m_a.h, count, c.nEmbd);
-  HEARTH_TRY(ops::rmsNorm(rec, x, m_w.outputNorm.view(), h, count, c.nEmbd, c.rmsEps));
+  HEARTH_TRY(rmsNorm(rec, x, m_w.outputNorm.view(), h, count));
   return matmul(rec, m_w.outputMatrix(), h, rows(m_a.logits, count, c.nVocab), count);
 }
 
@@ -213,6 +249,13 @@ Status VulkanModel::matmul(vk::Recorder &rec, const ops::DeviceWeight &w, Buffer
   const ops::MatmulOutput mode = out == Out::Add    ? ops::MatmulOutput::Add
                                  : out == Out::Bias ? ops::MatmulOutput::Bias
                                                     : ops::MatmulOutput::Store;
+  if (exact() && ops::hasGgmlMatmul(w.type)) {
+    // x -> Q8 blocks, then the integer block dots chained in order
+    const BufferView xq = m_a.xq.view(0, ops::q8GgmlBytes(n, w.cols));
+    if (!xRounded)
+      HEARTH_TRY(ops::quantizeQ8Ggml(rec, x, xq, n, w.cols));
+    return ops::matmulGgml(rec, w, xq, y, n, mode, bias);
+  }
   const ops::ActivationRounding rounding = m_ggml ? ops::activationRounding(w.type) : ops::ActivationRounding::None;
   if (rounding == ops::ActivationRounding::None)
     return ops::recordMatmul(rec, w, x, y, n, mode, bias);
@@ -316,7 +359,10 @@ Result<std::span<const float>> VulkanModel::eval(std::span<const int32_t> tokens
   if (allLogits)
     m_allLogits.resize(tokens.size() * size_t(c.nVocab));
   for (size_t done = 0; done < tokens.size();) {
-    const size_t n = std::min<size_t>(m_batch, tokens.size() - done);
+    size_t n = std::min<size_t>(m_batch, tokens.size() - done);
+    // Exact arithmetic: a batch of one attends as decode does, so leave no lone last token.
+    if (exact() && n > 2 && tokens.size() - done - n == 1)
+      --n;
     HEARTH_TRY(runChunk(tokens.subspan(done, n), position + uint32_t(done), allLogits));
     if (allLogits)
       std::memcpy(m_allLogits.data() + done * c.nVocab, m_a.logits.mapped(), n * c.nVocab * sizeof(float));
@@ -345,6 +391,35 @@ Sizes sizesFor(const ModelConfig &c, uint32_t ctxLen, uint32_t batch, bool kvF16
   return s;
 }
 
+// Arithmetic::Exact's buffers beyond the others: Q8 blocks, rounded inputs and the
+// attention scores over the whole context.
+uint64_t exactExtraBytes(const ModelConfig &c, uint32_t ctxLen, uint32_t batch, bool kvF16)
+{
+  const uint32_t maxCols = std::max({c.nEmbd, c.nFf, c.nHead * c.headDim});
+  const ops::AttentionShape shape{batch, c.nHead, c.nHeadKv, c.headDim, ops::attentionSplits(ctxLen), kvF16};
+  return ops::q8GgmlBytes(batch, maxCols) + 4ull * batch * (maxCols + maxCols / 32) +
+         ops::attentionGgmlScratchBytes(shape, ctxLen);
+}
+
+// VulkanOptions::ggmlRounding (or HEARTH_VK_GGML) → the arithmetic the device allows.
+Arithmetic chooseArithmetic(const vk::Context &ctx, const ModelConfig &c, uint32_t ctxLen, uint32_t batch, bool kvF16,
+                            bool ggmlRounding)
+{
+  Arithmetic wanted = ggmlRounding ? Arithmetic::Exact : Arithmetic::Fast;
+  if (const char *env = std::getenv("HEARTH_VK_GGML"); env && *env) {
+    const std::string_view v(env);
+    wanted = v == "exact" ? Arithmetic::Exact : v == "rounding" ? Arithmetic::Rounding : Arithmetic::Fast;
+  }
+  if (wanted != Arithmetic::Exact)
+    return wanted;
+  const ops::AttentionShape shape{batch, c.nHead, c.nHeadKv, c.headDim, ops::attentionSplits(ctxLen), kvF16};
+  // Without float64, or attention scores past one binding: the rounding without exact sums.
+  if (!ctx.info().float64 || !ops::attentionGgmlSupported(ctx, shape) ||
+      ops::attentionGgmlScratchBytes(shape, ctxLen) > ctx.maxBinding())
+    return Arithmetic::Rounding;
+  return Arithmetic::Exact;
+}
+
 Result<vk::Buffer> makeBuffer(vk::Context &ctx, uint64_t bytes, vk::Memory memory, std::string_view what)
 {
   return vk::Buffer::create(ctx, std::max<uint64_t>(bytes, 16), memory, what);
@@ -363,8 +438,9 @@ Status VulkanModel::init(const ModelWeights &weights, const LoadOptions &options
   const ModelConfig &c = m_config;
   vk::Context &ctx = *m_ctx;
   HEARTH_ASSIGN(m_w, uploadWeights(ctx, weights, options.progress, options.cancel));
-  HEARTH_ASSIGN(m_ropeTable, ops::ropeTable(ctx, m_contextLength, c.ropeDims, c.ropeFreqBase,
-                                            m_w.ropeFreqs.empty() ? nullptr : m_w.ropeFreqs.data()));
+  const auto ropeTable = exact() ? ops::ropeTableGgml : ops::ropeTable;
+  HEARTH_ASSIGN(m_ropeTable, ropeTable(ctx, m_contextLength, c.ropeDims, c.ropeFreqBase,
+                                       m_w.ropeFreqs.empty() ? nullptr : m_w.ropeFreqs.data()));
   const uint64_t b = m_batch, kvWidth = uint64_t(c.nHeadKv) * c.headDim, qWidth = uint64_t(c.nHead) * c.headDim;
   HEARTH_ASSIGN(m_a.x, makeBuffer(ctx, b * c.nEmbd * 4, vk::Memory::Device, "x"));
   HEARTH_ASSIGN(m_a.h, makeBuffer(ctx, b * c.nEmbd * 4, vk::Memory::Device, "h"));
@@ -376,7 +452,9 @@ Status VulkanModel::init(const ModelWeights &weights, const LoadOptions &options
   HEARTH_ASSIGN(m_a.up, makeBuffer(ctx, b * c.nFf * 4, vk::Memory::Device, "ffn up"));
   const ops::AttentionShape shape{m_batch, c.nHead, c.nHeadKv, c.headDim, ops::attentionSplits(m_contextLength),
                                   m_kvF16};
-  HEARTH_ASSIGN(m_a.scratch, makeBuffer(ctx, ops::attentionScratchBytes(shape), vk::Memory::Device, "attention scratch"));
+  const uint64_t scratch = std::max(ops::attentionScratchBytes(shape),
+                                    exact() ? ops::attentionGgmlScratchBytes(shape, m_contextLength) : 0);
+  HEARTH_ASSIGN(m_a.scratch, makeBuffer(ctx, scratch, vk::Memory::Device, "attention scratch"));
   HEARTH_ASSIGN(m_a.tokens, makeBuffer(ctx, b * 4, vk::Memory::Host, "tokens"));
   HEARTH_ASSIGN(m_a.step, makeBuffer(ctx, 16, vk::Memory::Host, "step"));
   HEARTH_ASSIGN(m_a.logits, makeBuffer(ctx, b * c.nVocab * 4, vk::Memory::Host, "logits"));
@@ -384,7 +462,11 @@ Status VulkanModel::init(const ModelWeights &weights, const LoadOptions &options
     const uint64_t maxCols = std::max<uint64_t>({c.nEmbd, c.nFf, qWidth});
     HEARTH_ASSIGN(m_a.xr, makeBuffer(ctx, b * maxCols * 4, vk::Memory::Device, "rounded activations"));
     HEARTH_ASSIGN(m_a.corr, makeBuffer(ctx, b * (maxCols / 32) * 4, vk::Memory::Device, "Q8_1 corrections"));
-    HEARTH_TRY(buildMins(weights));
+    if (exact())
+      HEARTH_ASSIGN(m_a.xq, makeBuffer(ctx, ops::q8GgmlBytes(m_batch, uint32_t(maxCols)), vk::Memory::Device,
+                                       "Q8 activation blocks"));
+    else
+      HEARTH_TRY(buildMins(weights));
   }
   const uint64_t cacheBytes = uint64_t(m_contextLength) * kvWidth * (m_kvF16 ? 2 : 4);
   for (uint32_t l = 0; l < c.nLayer; ++l) {
@@ -429,7 +511,10 @@ Result<std::unique_ptr<Model>> loadVulkanModel(const std::filesystem::path &path
   const uint64_t logitsRowBytes = uint64_t(config->nVocab) * 4;
   const uint32_t batch = uint32_t(std::clamp<uint64_t>((*ctx)->maxBinding() / logitsRowBytes, 1, vulkan.prefillChunk));
   const bool kvF16 = (*ctx)->info().fp16;
-  const Sizes sizes = sizesFor(*config, ctxLen, batch, kvF16);
+  const Arithmetic arithmetic = chooseArithmetic(**ctx, *config, ctxLen, batch, kvF16, vulkan.ggmlRounding);
+  Sizes sizes = sizesFor(*config, ctxLen, batch, kvF16);
+  if (arithmetic == Arithmetic::Exact)
+    sizes.activationBytes += exactExtraBytes(*config, ctxLen, batch, kvF16);
   const uint64_t needed = weightBytes(*weights) + sizes.kvBytes + sizes.activationBytes;
   uint64_t budget = (*ctx)->info().budgetBytes;
   if (const char *env = std::getenv("HEARTH_VK_BUDGET"); env && *env)
@@ -441,7 +526,7 @@ Result<std::unique_ptr<Model>> loadVulkanModel(const std::filesystem::path &path
                 path.filename().string(), needed >> 20, weightBytes(*weights) >> 20, sizes.kvBytes >> 20, ctxLen,
                 (*ctx)->info().name, budget >> 20);
 
-  auto model = std::make_unique<VulkanModel>(std::move(*ctx), *config, ctxLen, batch, vulkan.ggmlRounding);
+  auto model = std::make_unique<VulkanModel>(std::move(*ctx), *config, ctxLen, batch, arithmetic);
   if (auto s = model->init(*weights, options); !s)
     return std::unexpected(s.error());
   return std::unique_ptr<Model>(std::move(model));

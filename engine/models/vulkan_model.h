@@ -13,9 +13,13 @@ namespace hearth::models {
 
 struct VulkanOptions {
   uint32_t prefillChunk = 64; // tokens per prefill submission (clamped so logits fit a binding)
-  // Round activations as llama.cpp's CPU backend does (Q8 blocks before quantized matmuls,
-  // f16 queries): logits then track llama.cpp's closely, near-ties included
-  // (ops::ref::Rounding::Ggml). Off: fp32 activations, the exact computation.
+  // llama.cpp's CPU arithmetic (ops::ref::Rounding::Ggml) instead of fp32 activations.
+  // Where the device has shaderFloat64, bit for bit (ops/ggml_ops.h, ops::attentionGgml):
+  // Q8 activation blocks with integer dots chained by fused multiply-adds for Q4_0, Q4_1 and
+  // Q8_0 weights, double-sum RMSNorm, cosf/sinf RoPE, llama.cpp's attention and vector exp;
+  // the logits then equal the reference backend's with Rounding::Ggml. Other weight types,
+  // and devices without float64, get the activations rounded alike but fp32 sums: close,
+  // not equal. HEARTH_VK_GGML=exact | rounding (the rounding only) | off overrides.
   bool ggmlRounding = false;
 };
 
