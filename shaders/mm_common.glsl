@@ -17,7 +17,14 @@
 // The subgroup size (specialization constant 2): 8 on lavapipe, 32 or 64 on GPUs.
 layout(constant_id = 2) const uint SG = 8u;
 
+#ifdef WEIGHTS_TEXEL
+// Weights through a uniform texel buffer of 16-byte texels (KernelSpec::texels bit 0):
+// lavapipe turns a texel fetch into one vector load where a storage-buffer load becomes a
+// per-lane loop, several times the bandwidth.
+layout(binding = 0) uniform usamplerBuffer wTexels;
+#else
 layout(std430, binding = 0) readonly buffer Weights { uvec4 wData[]; };
+#endif
 layout(std430, binding = 1) readonly buffer Activations { vec4 xData[]; };
 layout(std430, binding = 2) readonly buffer Bias { float biasData[]; };
 layout(std430, binding = 3) buffer Outputs { float yData[]; };
@@ -40,7 +47,11 @@ layout(push_constant) uniform Push {
 // The 16-byte word t of binding 0.
 uvec4 wWord(uint t)
 {
+#ifdef WEIGHTS_TEXEL
+  return texelFetch(wTexels, int(t));
+#else
   return wData[t];
+#endif
 }
 
 // Word k (0..7) of the 32 bytes a:b.

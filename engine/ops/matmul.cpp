@@ -41,26 +41,31 @@ uint32_t tuned(const char *name, uint32_t fallback)
   return v && *v ? uint32_t(std::atoi(v)) : fallback;
 }
 
+// Each kernel reading its weights from a storage buffer, and from a texel buffer (_tx).
 struct Shaders {
-  ShaderId matvec;
-  ShaderId tiled;
+  ShaderId matvec, tiled;
+  ShaderId matvecTexel, tiledTexel;
 };
+
+#define HEARTH_MM_SHADERS(t) \
+  Shaders { ShaderId::matvec_##t, ShaderId::matmul_##t, ShaderId::matvec_##t##_tx, ShaderId::matmul_##t##_tx }
 
 std::optional<Shaders> shadersFor(TensorType type)
 {
   switch (type) {
-  case TensorType::F32: return Shaders{ShaderId::matvec_f32, ShaderId::matmul_f32};
-  case TensorType::F16: return Shaders{ShaderId::matvec_f16, ShaderId::matmul_f16};
-  case TensorType::BF16: return Shaders{ShaderId::matvec_bf16, ShaderId::matmul_bf16};
-  case TensorType::Q8_0: return Shaders{ShaderId::matvec_q8_0, ShaderId::matmul_q8_0};
-  case TensorType::Q4_0: return Shaders{ShaderId::matvec_q4_0, ShaderId::matmul_q4_0};
-  case TensorType::Q4_1: return Shaders{ShaderId::matvec_q4_1, ShaderId::matmul_q4_1};
-  case TensorType::Q4_K: return Shaders{ShaderId::matvec_q4_k, ShaderId::matmul_q4_k};
-  case TensorType::Q5_K: return Shaders{ShaderId::matvec_q5_k, ShaderId::matmul_q5_k};
-  case TensorType::Q6_K: return Shaders{ShaderId::matvec_q6_k, ShaderId::matmul_q6_k};
+  case TensorType::F32: return HEARTH_MM_SHADERS(f32);
+  case TensorType::F16: return HEARTH_MM_SHADERS(f16);
+  case TensorType::BF16: return HEARTH_MM_SHADERS(bf16);
+  case TensorType::Q8_0: return HEARTH_MM_SHADERS(q8_0);
+  case TensorType::Q4_0: return HEARTH_MM_SHADERS(q4_0);
+  case TensorType::Q4_1: return HEARTH_MM_SHADERS(q4_1);
+  case TensorType::Q4_K: return HEARTH_MM_SHADERS(q4_k);
+  case TensorType::Q5_K: return HEARTH_MM_SHADERS(q5_k);
+  case TensorType::Q6_K: return HEARTH_MM_SHADERS(q6_k);
   default: return std::nullopt;
   }
 }
+#undef HEARTH_MM_SHADERS
 
 uint32_t ceilDiv(uint64_t a, uint64_t b)
 {
@@ -113,6 +118,10 @@ Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Mat
   if (which == MatmulKernel::Auto)
     which = nTokens <= kMatvecMaxTokens ? MatmulKernel::Matvec : MatmulKernel::Tiled;
   const bool matvec = which == MatmulKernel::Matvec;
+  const bool texel = config.texel < 0 ? ctx.info().texelWeights : config.texel > 0;
+  if (texel && !ctx.info().texelWeights)
+    return fail(ErrorCode::Unsupported, "[matmul] texel-buffer weights asked for, but {} cannot bind them",
+                ctx.info().name);
   const Shaders shaders = *shadersFor(w.type);
   const uint32_t subgroup = std::max(config.subgroupSize ? config.subgroupSize : ctx.info().subgroupSize, 1u);
   // Matvec: one subgroup per workgroup (its invocations share each load of x).
@@ -120,17 +129,20 @@ Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Mat
   const uint32_t mvRows = tuned("HEARTH_MV_ROWS", matvecRows(ctx, w.type));
   const uint32_t tiledRows = tuned("HEARTH_MM_ROWS", kTiledRows);
   const uint32_t rowsPerGroup = matvec ? wg * mvRows : tiledRows;
-  auto kernel = ctx.kernel(matvec ? shaders.matvec : shaders.tiled,
-                           {.buffers = 4, .pushBytes = sizeof(MatmulPush),
-                            .constants = {wg, matvec ? mvRows : tiledRows, subgroup}});
+  const ShaderId shader = texel ? (matvec ? shaders.matvecTexel : shaders.tiledTexel)
+                                 : (matvec ? shaders.matvec : shaders.tiled);
+  auto kernel = ctx.kernel(shader, {.buffers = 4, .pushBytes = sizeof(MatmulPush),
+                                    .constants = {wg, matvec ? mvRows : tiledRows, subgroup},
+                                    .texels = texel ? 1u : 0u});
   if (!kernel)
     return std::unexpected(kernel.error());
 
   // Ranges of whole rows, each bound from an offset aligned for both the storage-buffer
   // rules and the shader's 16-byte loads; the shader gets the remainder as wOffset.
-  const uint64_t align = std::max<uint64_t>(16, ctx.minStorageOffsetAlignment());
+  const uint64_t align =
+      std::max<uint64_t>(16, texel ? ctx.minTexelOffsetAlignment() : ctx.minStorageOffsetAlignment());
   const uint64_t rowBytesW = rowBytes(w.type, w.cols);
-  const uint64_t limit = ctx.maxBinding() / 16 * 16;
+  const uint64_t limit = (texel ? ctx.maxTexelBinding() : ctx.maxBinding()) / 16 * 16;
   if (limit < align + rowBytesW + 16)
     return fail(ErrorCode::Unsupported, "[matmul] a row of {} bytes does not fit one binding of {} bytes", rowBytesW,
                 ctx.maxBinding());

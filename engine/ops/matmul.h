@@ -62,6 +62,9 @@ struct MatmulConfig {
   // does not run (as on GPUs with varying subgroup sizes) takes the kernels' path without
   // subgroup sharing, which tests exercise this way.
   uint32_t subgroupSize = 0;
+  // Weights through a texel buffer (1) or a storage buffer (0); -1: texel where the device
+  // can (DeviceInfo::texelWeights). Same results either way.
+  int texel = -1;
 };
 Status recordMatmulWith(const MatmulConfig &config, vk::Recorder &rec, const Matrix &w, vk::BufferView x,
                         vk::BufferView y, uint32_t nTokens, MatmulOutput output = MatmulOutput::Store,

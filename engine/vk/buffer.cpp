@@ -13,6 +13,8 @@ Result<Buffer> Buffer::create(Context &ctx, uint64_t bytes, Memory memory, std::
   auto info = vkStruct<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
   info.size = std::max<uint64_t>(bytes, 4);
   info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  if (ctx.info().texelWeights)
+    info.usage |= VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   VkDevice dev = ctx.device();
   if (VkResult r = vkCreateBuffer(dev, &info, nullptr, &b.m_buffer); r != VK_SUCCESS)

@@ -94,6 +94,8 @@ Status Context::init(const ContextOptions &options)
     if (forced >= 256 && forced < m_maxBinding)
       m_maxBinding = forced & ~uint64_t(255);
   }
+  m_minTexelAlignment = std::max<uint64_t>(props.limits.minTexelBufferOffsetAlignment, 1);
+  m_maxTexelBinding = std::min<uint64_t>(uint64_t(props.limits.maxTexelBufferElements) * 16, m_maxBinding);
   HEARTH_TRY(createDevice());
   loadPipelineCache(options.pipelineCacheDir.empty() ? defaultCacheDir() : options.pipelineCacheDir);
   return {};
@@ -234,7 +236,7 @@ Context::~Context()
 
 Result<const Kernel *> Context::kernel(ShaderId shader, const KernelSpec &spec)
 {
-  std::vector<uint32_t> key{spec.buffers, spec.pushBytes};
+  std::vector<uint32_t> key{spec.buffers, spec.pushBytes, spec.texels};
   key.insert(key.end(), spec.constants.begin(), spec.constants.end());
   auto k = std::make_pair(shader, std::move(key));
   if (auto it = m_kernels.find(k); it != m_kernels.end())

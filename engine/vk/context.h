@@ -47,6 +47,10 @@ public:
   // (bytes) when smaller, so tests can force tensors to be split.
   uint64_t maxBinding() const { return m_maxBinding; }
   uint64_t minStorageOffsetAlignment() const { return m_minOffsetAlignment; }
+  // Texel-buffer bindings (info().texelWeights): the largest range one may bind (texels of
+  // 16 bytes, never more than maxBinding()) and the alignment of its offset.
+  uint64_t maxTexelBinding() const { return m_maxTexelBinding; }
+  uint64_t minTexelOffsetAlignment() const { return m_minTexelAlignment; }
   // Validation errors reported since creation (always 0 without validation).
   uint32_t validationErrors() const { return m_validationErrors.load(); }
   bool validationEnabled() const { return m_messenger != VK_NULL_HANDLE; }
@@ -88,6 +92,8 @@ private:
   DeviceInfo m_info;
   uint64_t m_maxBinding = 0;
   uint64_t m_minOffsetAlignment = 16;
+  uint64_t m_maxTexelBinding = 0;
+  uint64_t m_minTexelAlignment = 16;
   std::atomic<uint32_t> m_validationErrors{0};
   VkInstance m_instance = VK_NULL_HANDLE;
   VkDebugUtilsMessengerEXT m_messenger = VK_NULL_HANDLE;

@@ -33,6 +33,7 @@ std::string describeDevice(const DeviceInfo &d)
   add(d.int8, "int8");
   add(d.float64, "float64");
   add(d.subgroupArithmetic, "subgroup arithmetic");
+  add(d.texelWeights, "texel-buffer weights");
   return fmt::format("{}: {} ({})\n  driver: {}\n  Vulkan {}.{}.{}\n  memory: {} MiB device-local, budget {} MiB\n"
                      "  subgroup size {}, max storage binding {} MiB\n  features: {}",
                      d.index, d.name, deviceTypeName(d.type), d.driver, VK_API_VERSION_MAJOR(d.apiVersion),
@@ -144,6 +145,12 @@ DeviceInfo queryDevice(VkPhysicalDevice device, uint32_t index, bool allowFp16)
   d.fp16 = allowFp16 && v12 && f12.shaderFloat16 && f11.storageBuffer16BitAccess;
   d.int8 = v12 && f12.shaderInt8 && f12.storageBuffer8BitAccess;
   d.float64 = v12 && features.features.shaderFloat64 && features.features.shaderInt64;
+  VkFormatProperties texel;
+  vkGetPhysicalDeviceFormatProperties(device, VK_FORMAT_R32G32B32A32_UINT, &texel);
+  const char *noTexel = std::getenv("HEARTH_NO_TEXEL");
+  d.texelWeights = (texel.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) &&
+                   props.properties.limits.maxTexelBufferElements >= (1u << 20) &&
+                   !(noTexel && *noTexel && std::string_view(noTexel) != "0");
 
   VkPhysicalDeviceMemoryProperties memory;
   vkGetPhysicalDeviceMemoryProperties(device, &memory);

@@ -12,6 +12,7 @@ Result<Kernel> Kernel::create(Context &ctx, ShaderId shader, const KernelSpec &s
   Kernel k;
   k.m_device = ctx.device();
   k.m_buffers = spec.buffers;
+  k.m_texels = spec.texels;
   k.m_pushBytes = spec.pushBytes;
   k.m_shader = shader;
   const auto code = shaderSpirv(shader);
@@ -25,7 +26,8 @@ Result<Kernel> Kernel::create(Context &ctx, ShaderId shader, const KernelSpec &s
 
   std::vector<VkDescriptorSetLayoutBinding> bindings(spec.buffers);
   for (uint32_t i = 0; i < spec.buffers; ++i)
-    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    bindings[i] = {i, (spec.texels >> i) & 1 ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                   1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   auto setInfo = vkStruct<VkDescriptorSetLayoutCreateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
   setInfo.bindingCount = spec.buffers;
   setInfo.pBindings = bindings.data();
@@ -69,6 +71,7 @@ Kernel &Kernel::operator=(Kernel &&o) noexcept
     m_layout = std::exchange(o.m_layout, VK_NULL_HANDLE);
     m_pipeline = std::exchange(o.m_pipeline, VK_NULL_HANDLE);
     m_buffers = o.m_buffers;
+    m_texels = o.m_texels;
     m_pushBytes = o.m_pushBytes;
     m_shader = o.m_shader;
   }
@@ -125,6 +128,8 @@ Recorder &Recorder::operator=(Recorder &&o) noexcept
     m_cmd = std::exchange(o.m_cmd, VK_NULL_HANDLE);
     m_fence = std::exchange(o.m_fence, VK_NULL_HANDLE);
     m_descriptorPools = std::move(o.m_descriptorPools);
+    m_texelViews = std::move(o.m_texelViews);
+    o.m_texelViews.clear();
     m_currentPool = o.m_currentPool;
     m_recording = std::exchange(o.m_recording, false);
     m_ended = std::exchange(o.m_ended, false);
@@ -154,6 +159,7 @@ void Recorder::reset()
   for (auto p : m_descriptorPools)
     vkDestroyDescriptorPool(dev, p, nullptr);
   m_descriptorPools.clear();
+  destroyTexelViews();
   if (m_queries)
     vkDestroyQueryPool(dev, m_queries, nullptr);
   m_queries = VK_NULL_HANDLE;
@@ -171,6 +177,7 @@ Status Recorder::begin()
   for (auto p : m_descriptorPools)
     HEARTH_VK(vkResetDescriptorPool(dev, p, 0));
   m_currentPool = 0;
+  destroyTexelViews();
   m_error.reset();
   m_written.clear();
   m_read.clear();
@@ -256,11 +263,12 @@ VkDescriptorSet Recorder::allocateSet(const Kernel &kernel)
   VkDevice dev = m_ctx->device();
   for (;;) {
     if (m_currentPool == m_descriptorPools.size()) {
-      VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, k_setsPerPool * k_buffersPerSet};
+      const VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, k_setsPerPool * k_buffersPerSet},
+                                            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, k_setsPerPool}};
       auto info = vkStruct<VkDescriptorPoolCreateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO);
       info.maxSets = k_setsPerPool;
-      info.poolSizeCount = 1;
-      info.pPoolSizes = &size;
+      info.poolSizeCount = m_ctx->info().texelWeights ? 2 : 1;
+      info.pPoolSizes = sizes;
       VkDescriptorPool pool = VK_NULL_HANDLE;
       if (VkResult r = vkCreateDescriptorPool(dev, &info, nullptr, &pool); r != VK_SUCCESS) {
         setError(vulkanError("vkCreateDescriptorPool", r));
@@ -283,6 +291,32 @@ VkDescriptorSet Recorder::allocateSet(const Kernel &kernel)
     }
     ++m_currentPool; // this pool is full: next one (created above if needed)
   }
+}
+
+VkBufferView Recorder::texelView(const BufferView &view)
+{
+  const auto key = std::make_tuple(view.buffer, view.offset, view.range);
+  if (auto it = m_texelViews.find(key); it != m_texelViews.end())
+    return it->second;
+  auto info = vkStruct<VkBufferViewCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO);
+  info.buffer = view.buffer;
+  info.format = VK_FORMAT_R32G32B32A32_UINT;
+  info.offset = view.offset;
+  info.range = view.range;
+  VkBufferView handle = VK_NULL_HANDLE;
+  if (VkResult r = vkCreateBufferView(m_ctx->device(), &info, nullptr, &handle); r != VK_SUCCESS) {
+    setError(vulkanError("vkCreateBufferView", r, fmt::format("offset {}, range {}", view.offset, view.range)));
+    return VK_NULL_HANDLE;
+  }
+  m_texelViews.emplace(key, handle);
+  return handle;
+}
+
+void Recorder::destroyTexelViews()
+{
+  for (const auto &[key, handle] : m_texelViews)
+    vkDestroyBufferView(m_ctx->device(), handle, nullptr);
+  m_texelViews.clear();
 }
 
 void Recorder::barrier()
@@ -330,12 +364,34 @@ void Recorder::dispatch(const Kernel &kernel, std::span<const Binding> bindings,
   if (groupsX == 0 || groupsY == 0 || groupsZ == 0)
     return;
   std::vector<VkDescriptorBufferInfo> infos(bindings.size());
+  std::vector<VkBufferView> views(bindings.size());
   std::vector<VkWriteDescriptorSet> writes(bindings.size());
   VkDescriptorSet set = allocateSet(kernel);
   if (!set)
     return;
   for (size_t i = 0; i < bindings.size(); ++i) {
     const auto &v = bindings[i].view;
+    if ((kernel.texels() >> i) & 1) {
+      if (v.range > m_ctx->maxTexelBinding() || v.range == 0 || v.range % 16 != 0 ||
+          v.offset % m_ctx->minTexelOffsetAlignment() != 0) {
+        setError(Error{ErrorCode::Internal,
+                       fmt::format("[vk] {}: texel binding {} (offset {}, range {}) exceeds the limit {}, is not "
+                                   "whole texels or not aligned to {}",
+                                   shaderName(kernel.shader()), i, v.offset, v.range, m_ctx->maxTexelBinding(),
+                                   m_ctx->minTexelOffsetAlignment())});
+        return;
+      }
+      views[i] = texelView(v);
+      if (!views[i])
+        return;
+      writes[i] = vkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+      writes[i].dstSet = set;
+      writes[i].dstBinding = uint32_t(i);
+      writes[i].descriptorCount = 1;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views[i];
+      continue;
+    }
     if (v.range > m_ctx->maxBinding() || v.range == 0 || v.offset % m_ctx->minStorageOffsetAlignment() != 0) {
       setError(Error{ErrorCode::Internal,
                      fmt::format("[vk] {}: binding {} (offset {}, range {}) exceeds the binding limit {} or "

@@ -40,6 +40,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <tuple>
 #include <vector>
 
 namespace hearth::vk {
@@ -48,6 +49,11 @@ struct KernelSpec {
   uint32_t buffers = 1;                // storage buffers at bindings 0..buffers-1
   uint32_t pushBytes = 0;              // push-constant block size (<= 128)
   std::vector<uint32_t> constants;     // specialization constants, constant_id = index
+  // Bit i set: binding i is a uniform texel buffer of 16-byte texels (R32G32B32A32_UINT,
+  // `uniform usamplerBuffer` in GLSL) instead of a storage buffer. Only for devices with
+  // info().texelWeights; its view's offset and range follow minTexelOffsetAlignment() and
+  // maxTexelBinding() and its range is a multiple of 16.
+  uint32_t texels = 0;
 };
 
 class Kernel {
@@ -64,6 +70,7 @@ public:
   VkPipelineLayout layout() const { return m_layout; }
   VkDescriptorSetLayout setLayout() const { return m_setLayout; }
   uint32_t buffers() const { return m_buffers; }
+  uint32_t texels() const { return m_texels; }
   uint32_t pushBytes() const { return m_pushBytes; }
   ShaderId shader() const { return m_shader; }
 
@@ -75,6 +82,7 @@ private:
   VkPipelineLayout m_layout = VK_NULL_HANDLE;
   VkPipeline m_pipeline = VK_NULL_HANDLE;
   uint32_t m_buffers = 0;
+  uint32_t m_texels = 0;
   uint32_t m_pushBytes = 0;
   ShaderId m_shader{};
 };
@@ -146,6 +154,8 @@ private:
   void reset();
   bool ok() const { return m_recording && !m_error; }
   VkDescriptorSet allocateSet(const Kernel &kernel);
+  VkBufferView texelView(const BufferView &view); // kept until the next begin()
+  void destroyTexelViews();
   void track(std::span<const Binding> bindings);
 
   Context *m_ctx = nullptr;
@@ -153,6 +163,7 @@ private:
   VkCommandBuffer m_cmd = VK_NULL_HANDLE;
   VkFence m_fence = VK_NULL_HANDLE;
   std::vector<VkDescriptorPool> m_descriptorPools;
+  std::map<std::tuple<VkBuffer, uint64_t, uint64_t>, VkBufferView> m_texelViews; // this recording's
   size_t m_currentPool = 0;
   bool m_recording = false;
   bool m_ended = false;

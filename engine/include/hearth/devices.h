@@ -34,6 +34,9 @@ struct DeviceInfo {
   bool int8 = false;             // shaderInt8 + 8-bit storage buffers
   bool float64 = false;          // shaderFloat64 + shaderInt64 (enabled on the device when present)
   bool subgroupArithmetic = false; // subgroupAdd & co. in compute shaders
+  // Weights read through uniform texel buffers of 16-byte texels (R32G32B32A32_UINT), which
+  // lavapipe loads several times faster than storage buffers; off with HEARTH_NO_TEXEL=1.
+  bool texelWeights = false;
   bool usable = false;           // Vulkan 1.2 and a compute queue
 };
 

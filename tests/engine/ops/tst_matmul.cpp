@@ -56,13 +56,14 @@ struct Case {
   MatmulOutput output = MatmulOutput::Store;
   uint32_t tokens = 1;
   uint32_t subgroupSize = 0; // MatmulConfig::subgroupSize
+  int texel = -1;            // MatmulConfig::texel
 };
 
 std::string describe(const TestMatrix &m, const Case &c)
 {
   const char *kernel = c.kernel == MatmulKernel::Matvec ? "matvec" : c.kernel == MatmulKernel::Tiled ? "tiled" : "auto";
-  return fmt::format("{} {}x{} n={} {} mode={}", tensorTypeName(m.matrix.type), m.matrix.rows, m.matrix.cols,
-                     c.tokens, kernel, uint32_t(c.output));
+  return fmt::format("{} {}x{} n={} {} mode={} texel={}", tensorTypeName(m.matrix.type), m.matrix.rows,
+                     m.matrix.cols, c.tokens, kernel, uint32_t(c.output), c.texel);
 }
 
 // Runs one case on the GPU and compares with the reference; x may contain NaN/Inf.
@@ -89,7 +90,7 @@ void check(vk::Context &ctx, const TestMatrix &m, const Case &c, std::vector<flo
   if (c.output == MatmulOutput::Add)
     yb.upload(y0);
   test::runOnce(ctx, [&](vk::Recorder &rec) {
-    return ops::recordMatmulWith({c.kernel, c.subgroupSize}, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
+    return ops::recordMatmulWith({c.kernel, c.subgroupSize, c.texel}, rec, m.matrix, xb.view(), yb.view(), n, c.output, bb.view());
   });
   EXPECT_TRUE(test::matches(expected, yb.download<float>(), kMaxNmse, describe(m, c)));
   EXPECT_TRUE(yb.sentinelsIntact()) << describe(m, c);
@@ -116,6 +117,23 @@ TEST_P(MatmulTest, EveryTypeBothKernels)
         check(ctx, m, {MatmulKernel::Matvec, MatmulOutput::Store, n}, x);
       check(ctx, m, {MatmulKernel::Tiled, MatmulOutput::Store, n}, x);
     }
+  }
+}
+
+// Weights read through storage buffers and through texel buffers (where the device binds
+// them: lavapipe does, and takes them by default) give the same results.
+TEST_P(MatmulTest, StorageAndTexelWeights)
+{
+  vk::Context &ctx = test::context(GetParam());
+  const std::vector<int> ways = ctx.info().texelWeights ? std::vector<int>{0, 1} : std::vector<int>{0};
+  for (TensorType type : kTypes) {
+    const uint32_t cols = blockOf(type) == 256 ? 512 : 96;
+    const auto m = makeMatrix(ctx, type, 29, cols, 40 + uint32_t(type));
+    for (int texel : ways)
+      for (uint32_t n : {1u, 3u, 11u}) {
+        const auto x = test::randomFloats(size_t(n) * cols, 300 + n);
+        check(ctx, m, {n <= 4 ? MatmulKernel::Matvec : MatmulKernel::Tiled, MatmulOutput::Store, n, 0, texel}, x);
+      }
   }
 }
 
