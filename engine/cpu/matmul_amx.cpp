@@ -12,6 +12,7 @@
 
 #include "ops/quant.h"
 
+#include <cstddef>
 #include <cstring>
 #include <type_traits>
 
@@ -60,29 +61,63 @@ TileConfig tileConfig()
   return c;
 }
 
+// Dword k of 16 rows' 16 bytes: out[k] lane e = dword k of row e (rows rowStride apart).
+inline void transpose16x4(const uint8_t *row0, size_t rowStride, __m512i out[4])
+{
+  // z[p] lane L holds row 4L + p, so that after the unpacks element 4L + p is row 4L + p.
+  __m512i z[4];
+  for (int p = 0; p < 4; ++p) {
+    const auto *b = row0 + p * rowStride;
+    z[p] = _mm512_inserti32x4(
+        _mm512_inserti32x4(_mm512_inserti32x4(_mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)b)),
+                                              _mm_loadu_si128((const __m128i *)(b + 4 * rowStride)), 1),
+                           _mm_loadu_si128((const __m128i *)(b + 8 * rowStride)), 2),
+        _mm_loadu_si128((const __m128i *)(b + 12 * rowStride)), 3);
+  }
+  const __m512i t0 = _mm512_unpacklo_epi32(z[0], z[1]), t1 = _mm512_unpackhi_epi32(z[0], z[1]);
+  const __m512i t2 = _mm512_unpacklo_epi32(z[2], z[3]), t3 = _mm512_unpackhi_epi32(z[2], z[3]);
+  out[0] = _mm512_unpacklo_epi64(t0, t2);
+  out[1] = _mm512_unpackhi_epi64(t0, t2);
+  out[2] = _mm512_unpacklo_epi64(t1, t3);
+  out[3] = _mm512_unpackhi_epi64(t1, t3);
+}
+
 // One block of 16 rows rowStride apart: levels as bytes (s8 for Q8_0/Q4_0, u8 0..15 for
-// Q4_1), interleaved by 4 into the B layout; the rows' scales (and Q4_1 mins) widened.
+// Q4_1), interleaved by 4 into the B layout (tile row k = dword k of every row); the rows'
+// scales (and Q4_1 mins) widened.
 template <typename Block>
 void repackBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *tile, float *d, float *m)
 {
-  for (int r = 0; r < 16; ++r) {
-    const Block &b = reinterpret_cast<const Block *>(row0 + r * rowStride)[i];
-    uint8_t q[32];
-    if constexpr (std::is_same_v<Block, BlockQ8_0>) {
-      std::memcpy(q, b.qs, 32);
-    } else {
-      const int offset = std::is_same_v<Block, BlockQ4_0> ? 8 : 0;
-      for (int j = 0; j < 16; ++j) {
-        q[j] = uint8_t((b.qs[j] & 0x0F) - offset);
-        q[j + 16] = uint8_t((b.qs[j] >> 4) - offset);
-      }
+  const auto *first = reinterpret_cast<const uint8_t *>(&reinterpret_cast<const Block *>(row0)[i]);
+  const uint8_t *qs = first + offsetof(Block, qs);
+  __m512i v[4];
+  if constexpr (std::is_same_v<Block, BlockQ8_0>) {
+    transpose16x4(qs, rowStride, v);
+    for (int k = 0; k < 4; ++k)
+      _mm512_storeu_si512(tile + 64 * k, v[k]);
+    transpose16x4(qs + 16, rowStride, v);
+    for (int k = 0; k < 4; ++k)
+      _mm512_storeu_si512(tile + 64 * (k + 4), v[k]);
+  } else {
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i offset = _mm512_set1_epi8(std::is_same_v<Block, BlockQ4_0> ? 8 : 0);
+    transpose16x4(qs, rowStride, v); // levels 0..15: low nibbles, 16..31: high nibbles
+    for (int k = 0; k < 4; ++k) {
+      _mm512_storeu_si512(tile + 64 * k, _mm512_sub_epi8(_mm512_and_si512(v[k], low), offset));
+      _mm512_storeu_si512(tile + 64 * (k + 4),
+                          _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(v[k], 4), low), offset));
     }
-    for (int k = 0; k < 8; ++k)
-      std::memcpy(tile + 64 * k + 4 * r, q + 4 * k, 4);
-    d[r] = _cvtsh_ss(b.d);
-    if constexpr (std::is_same_v<Block, BlockQ4_1>)
-      m[r] = _cvtsh_ss(b.m);
   }
+  alignas(32) uint16_t h[16], hm[16];
+  for (int r = 0; r < 16; ++r) {
+    const Block &b = *reinterpret_cast<const Block *>(first + r * rowStride);
+    h[r] = b.d;
+    if constexpr (std::is_same_v<Block, BlockQ4_1>)
+      hm[r] = b.m;
+  }
+  _mm512_storeu_ps(d, _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i *>(h))));
+  if constexpr (std::is_same_v<Block, BlockQ4_1>)
+    _mm512_storeu_ps(m, _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i *>(hm))));
 }
 
 // The fp32 chains of 16 tokens × 16 rows over two blocks' integer sums (in order).
