@@ -69,12 +69,12 @@ RowDot avx512KQuantKernel(TensorType type);
 RowsDot avx2RowsKernel(TensorType type);
 RowsDot avx512RowsKernel(TensorType type);
 
-// AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1: Rounding::Ggml's arithmetic,
-// the row kernels' bits. amxUsable(): the CPU has AMX-INT8 and the OS granted the tile
+// AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
+// the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile
 // state (asked once). A thread brackets its tile work with amxBegin()/amxEnd().
 struct AmxScratch {
-  std::vector<uint8_t> tiles; // [blocks][8][64]: a row group's weights in the B-tile layout
-  std::vector<float> d, m;    // [blocks][16]: the rows' scales (and Q4_1 mins)
+  std::vector<uint8_t> tiles; // [blocks][8][64] (K-quants [blocks][8][8][64]): weights as B tiles
+  std::vector<float> d, m;    // [blocks][16] (K-quants [blocks][8][16]): the rows' scales and mins
 };
 bool amxUsable();
 bool amxHandles(TensorType type);

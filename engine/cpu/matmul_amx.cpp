@@ -1,4 +1,5 @@
-// AMX tiles for the CPU matmul's batched Q8_0/Q4_0/Q4_1 products (see kernels.h): one
+// AMX tiles for the CPU matmul's batched Q8_0/Q4_0/Q4_1 and Q4_K/Q5_K products (see
+// kernels.h; the K-quants further down, without the bit-for-bit contract). One
 // tile instruction multiplies 16 tokens' 8-bit activation blocks with 16 weight rows' blocks
 // into 16×16 exact integer sums, one 32-block at a time, so every output keeps
 // Rounding::Ggml's arithmetic: per block the exact integer dot, then serially over the blocks
@@ -189,6 +190,103 @@ void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, s
   }
 }
 
+// ---- Q4_K/Q5_K: sub-blocks of 32 with a 6-bit scale and min each -------------------------
+// Per sub-block one tile product (16 tokens × 16 rows, u8 levels × s8 activations), then
+// per token c += isum · (d·scale)·dx; per super-block c −= dx · Σ_j (dmin·min_j)·bsum_j.
+
+// 16 rows' super-block i: 8 sub-block tiles and per sub-block the rows' d·scale and dmin·min.
+template <typename Block>
+void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *tiles, float *scale, float *min)
+{
+  const auto *first = reinterpret_cast<const uint8_t *>(&reinterpret_cast<const Block *>(row0)[i]);
+  constexpr bool kQ5 = std::is_same_v<Block, ops::BlockQ5_K>;
+  const __m512i low = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
+  __m512i high[8]; // Q5_K: qh dword k of each row (bit j: sub-block j's fifth bit)
+  if constexpr (kQ5) {
+    transpose16x4(first + offsetof(Block, qh), rowStride, high);
+    transpose16x4(first + offsetof(Block, qh) + 16, rowStride, high + 4);
+  }
+  for (int c = 0; c < 4; ++c) { // qs[32c..32c+31]: sub-block 2c low nibbles, 2c+1 high
+    __m512i v[8];
+    transpose16x4(first + offsetof(Block, qs) + 32 * c, rowStride, v);
+    transpose16x4(first + offsetof(Block, qs) + 32 * c + 16, rowStride, v + 4);
+    for (int k = 0; k < 8; ++k) {
+      __m512i lo = _mm512_and_si512(v[k], low), hi = _mm512_and_si512(_mm512_srli_epi16(v[k], 4), low);
+      if constexpr (kQ5) {
+        const __m512i h = high[k];
+        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c), one), 4));
+        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c + 1), one), 4));
+      }
+      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * k, lo);
+      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * k, hi);
+    }
+  }
+  for (int r = 0; r < 16; ++r) {
+    const Block &b = *reinterpret_cast<const Block *>(first + r * rowStride);
+    uint8_t sm[16];
+    unpackScalesK4(b.scales, sm);
+    const float d = _cvtsh_ss(b.d), dmin = _cvtsh_ss(b.dmin);
+    for (int j = 0; j < 8; ++j) {
+      scale[16 * j + r] = d * float(sm[j]);
+      min[16 * j + r] = dmin * float(sm[8 + j]);
+    }
+  }
+}
+
+template <typename Block>
+void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride, size_t n, float *y,
+               size_t yStride, AmxScratch &s)
+{
+  s.tiles.resize(nb * 8 * 512);
+  s.d.resize(nb * 128);
+  s.m.resize(nb * 128);
+  const auto *row0 = static_cast<const std::byte *>(w);
+  for (size_t i = 0; i < nb; ++i)
+    repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.d.data() + 128 * i, s.m.data() + 128 * i);
+  alignas(64) int32_t sums[2][256];
+  for (size_t t0 = 0; t0 < n; t0 += 16) {
+    const Q8KBlock *a[16];
+    for (int t = 0; t < 16; ++t)
+      a[t] = reinterpret_cast<const Q8KBlock *>(xq + (t0 + t) * xStride); // past n: padding
+    __m512 c[16];
+    for (auto &v : c)
+      v = _mm512_setzero_ps();
+    for (size_t i = 0; i < nb; ++i) {
+      const uint8_t *tiles = s.tiles.data() + 4096 * i;
+      const float *scale = s.d.data() + 128 * i;
+      for (int j = 0; j < 8; j += 2) {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_loadd(2, a[0][i].q + 32 * j, xStride);
+        _tile_loadd(3, a[0][i].q + 32 * (j + 1), xStride);
+        _tile_loadd(4, tiles + 512 * j, 64);
+        _tile_loadd(5, tiles + 512 * (j + 1), 64);
+        _tile_dpbsud(0, 2, 4);
+        _tile_dpbsud(1, 3, 5);
+        _tile_stored(0, sums[0], 64);
+        _tile_stored(1, sums[1], 64);
+        const __m512 s0 = _mm512_loadu_ps(scale + 16 * j), s1 = _mm512_loadu_ps(scale + 16 * (j + 1));
+        for (int t = 0; t < 16; ++t) {
+          const __m512 dx = _mm512_set1_ps(a[t][i].d);
+          __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(sums[0] + 16 * t)), s0);
+          v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(sums[1] + 16 * t)), s1, v);
+          c[t] = _mm512_fmadd_ps(v, dx, c[t]);
+        }
+      }
+      const float *min = s.m.data() + 128 * i;
+      for (int t = 0; t < 16; ++t) {
+        const int16_t *bs = a[t][i].bsums;
+        __m512 bias = _mm512_setzero_ps();
+        for (int j = 0; j < 8; ++j)
+          bias = _mm512_fmadd_ps(_mm512_loadu_ps(min + 16 * j), _mm512_set1_ps(float(bs[2 * j] + bs[2 * j + 1])), bias);
+        c[t] = _mm512_fnmadd_ps(bias, _mm512_set1_ps(a[t][i].d), c[t]);
+      }
+    }
+    for (size_t t = t0; t < std::min(n, t0 + 16); ++t)
+      _mm512_storeu_ps(y + t * yStride, c[t - t0]);
+  }
+}
+
 bool requestAmx()
 {
   unsigned a = 0, b = 0, c = 0, d = 0;
@@ -211,7 +309,8 @@ bool amxUsable()
 
 bool amxHandles(TensorType type)
 {
-  return type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1;
+  return type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1 ||
+         type == TensorType::Q4_K || type == TensorType::Q5_K;
 }
 
 void amxBegin()
@@ -229,6 +328,8 @@ void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, co
   case TensorType::Q8_0: return rowGroup<BlockQ8_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
   case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
   case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q4_K: return rowGroupK<ops::BlockQ4_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
   default: break;
   }
 }
