@@ -68,6 +68,9 @@ RowDot avx512KQuantKernel(TensorType type);
 // The 4-row single-token kernels (nullptr: the type or ISA has none; use RowDot).
 RowsDot avx2RowsKernel(TensorType type);
 RowsDot avx512RowsKernel(TensorType type);
+// AVX-512 single-token kernels over 16 rows (Q8_0/Q4_0/Q4_1; the same bits), else nullptr.
+inline constexpr size_t kRows16 = 16;
+RowsDot avx512Rows16Kernel(TensorType type);
 
 // AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
 // the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile

@@ -148,6 +148,7 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t perCall =
       isa >= Isa::Avx512 && kernels::avx512KQuantKernel(type) ? kernels::kMaxTokensWide : kernels::kMaxTokens;
   const kernels::RowsDot dotRows = n == 1 ? rowsKernel(type, isa) : nullptr; // decode: 4 rows a call
+  const kernels::RowsDot dotRows16 = n == 1 && isa >= Isa::Avx512 ? kernels::avx512Rows16Kernel(type) : nullptr;
   assert(dot && "unsupported weight type");
   if (!dot || rows == 0 || n == 0)
     return;
@@ -175,7 +176,9 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const auto *base = static_cast<const std::byte *>(w);
   if (amx)
     return amxMatmul(type, base, stride, rows, blocks, xq, xStride, y, n, dot, pool);
-  const size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
+  size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
+  if (dotRows16) // whole 16-row calls
+    block = (block + kernels::kRows16 - 1) / kernels::kRows16 * kernels::kRows16;
   const size_t nBlocks = (rows + block - 1) / block;
   std::atomic<size_t> next{0};
   pool.parallelFor(std::min(pool.size(), nBlocks), [&](size_t, size_t) {
@@ -185,6 +188,9 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
       for (size_t t0 = 0; t0 < n; t0 += perCall) {
         const size_t tokens = std::min(perCall, n - t0);
         size_t r = r0;
+        if (dotRows16)
+          for (; r + kernels::kRows16 <= r1; r += kernels::kRows16)
+            dotRows16(base + r * stride, stride, xq, blocks, y + r);
         if (dotRows)
           for (; r + kernels::kRowsPerCall <= r1; r += kernels::kRowsPerCall)
             dotRows(base + r * stride, stride, xq, blocks, y + r);
