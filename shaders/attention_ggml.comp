@@ -40,23 +40,33 @@ layout(push_constant) uniform Push {
 shared float qh[HEAD_DIM];
 shared float red[gl_WorkGroupSize.x];
 shared float invShared;
+shared float part[64][64]; // [accumulator][dimension within a 64-wide chunk]
 
-float loadK(uint i)
+// Cache element i (f16, or f32 rounded to f16).
+float loadKV(bool isK, uint i)
 {
   if (KV_F16) {
-    const uint word = kc[i >> 1];
+    const uint word = isK ? kc[i >> 1] : vc[i >> 1];
     return halfBitsToFloat((i & 1u) != 0u ? word >> 16 : word & 0xFFFFu);
   }
-  return roundHalf(uintBitsToFloat(kc[i]));
+  return roundHalf(uintBitsToFloat(isK ? kc[i] : vc[i]));
 }
 
-float loadV(uint i)
+// Cache elements i .. i+3 of a row (i + 3 < the row's end): two words at a time when
+// rows start on 4-element boundaries.
+vec4 loadKV4(bool isK, uint i)
 {
+  if (HEAD_DIM % 4u != 0u)
+    return vec4(loadKV(isK, i), loadKV(isK, i + 1u), loadKV(isK, i + 2u), loadKV(isK, i + 3u));
   if (KV_F16) {
-    const uint word = vc[i >> 1];
-    return halfBitsToFloat((i & 1u) != 0u ? word >> 16 : word & 0xFFFFu);
+    const uint w0 = isK ? kc[i >> 1] : vc[i >> 1];
+    const uint w1 = isK ? kc[(i >> 1) + 1u] : vc[(i >> 1) + 1u];
+    return vec4(unpackHalf2x16(w0), unpackHalf2x16(w1));
   }
-  return roundHalf(uintBitsToFloat(vc[i]));
+  const uvec4 b = isK ? uvec4(kc[i], kc[i + 1u], kc[i + 2u], kc[i + 3u])
+                      : uvec4(vc[i], vc[i + 1u], vc[i + 2u], vc[i + 3u]);
+  return vec4(roundHalf(uintBitsToFloat(b.x)), roundHalf(uintBitsToFloat(b.y)), roundHalf(uintBitsToFloat(b.z)),
+              roundHalf(uintBitsToFloat(b.w)));
 }
 
 // Four 16-lane accumulators combined as (0 + 2) + (1 + 3), then tree-summed.
@@ -78,47 +88,80 @@ float score(uint kBase)
     for (uint j = 0u; j < 16u; ++j)
       acc[j] = 0.0;
     for (uint l = 0u; l < HEAD_DIM; l += 16u)
-      for (uint j = 0u; j < 16u; ++j)
-        acc[j] += loadK(kBase + l + j) * qh[l + j];
+      for (uint j = 0u; j < 16u; j += 4u) {
+        const vec4 k = loadKV4(true, kBase + l + j);
+        for (uint i = 0u; i < 4u; ++i)
+          acc[j + i] += k[i] * qh[l + j + i];
+      }
     return laneSum(acc);
   }
   const uint steps = HEAD_DIM / 64u * 64u;
   precise float acc[64];
   for (uint c = 0u; c < 64u; ++c)
     acc[c] = 0.0;
-  for (uint i = 0u; i < steps; i += 64u)
-    for (uint c = 0u; c < 64u; ++c)
-      acc[c] += loadK(kBase + i + c) * qh[i + c];
+  for (uint l = 0u; l < steps; l += 64u)
+    for (uint c = 0u; c < 64u; c += 4u) {
+      const vec4 k = loadKV4(true, kBase + l + c);
+      for (uint i = 0u; i < 4u; ++i)
+        acc[c + i] += k[i] * qh[l + c + i];
+    }
   precise double sum = double(combineSteps(acc));
   for (uint i = steps; i < HEAD_DIM; ++i) {
-    precise float p = loadK(kBase + i) * qh[i];
+    precise float p = loadKV(true, kBase + i) * qh[i];
     sum += double(p);
   }
   return float(sum);
 }
 
-// o[d] = Σ_p V[p][d] · prob[p] over probabilities at w[base ...], len of them nonzero.
-float outputDim(uint d, uint kvh, uint base, uint len, uint total)
+// The output row in 64-dimension chunks. Accumulator c of dimension d (c < LANES) sums
+// V[p][d] · prob[p] over the positions p ≡ c (mod LANES) in order; an invocation runs 16
+// dimensions of one accumulator, and the accumulators are then tree-summed per dimension.
+// Positions at or past len have probability 0; past total, V reads as 0.
+void outputRow(uint row, uint kvh, uint base, uint len, uint total)
 {
-  const uint lanes = PREFILL ? 16u : 64u;
+  const uint LANES = PREFILL ? 16u : 64u;
   const uint padded = PREFILL ? (len + 15u) / 16u * 16u : (total + 63u) / 64u * 64u;
-  precise float acc[64];
-  for (uint c = 0u; c < 64u; ++c)
-    acc[c] = 0.0;
-  for (uint l = 0u; l < padded; l += lanes)
-    for (uint c = 0u; c < lanes; ++c) {
-      const uint p = l + c;
-      const float v = p < total ? loadV((p * pc.nHeadKv + kvh) * HEAD_DIM + d) : 0.0;
-      const float prob = p < len ? w[base + p] : 0.0;
-      acc[c] += v * prob;
+  for (uint d0 = 0u; d0 < HEAD_DIM; d0 += 64u) {
+    for (uint item = gl_LocalInvocationID.x; item < LANES * 4u; item += gl_WorkGroupSize.x) {
+      const uint c = item / 4u, ds = (item % 4u) * 16u, d = d0 + ds;
+      precise vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
+      if (HEAD_DIM % 4u == 0u && d + 15u < HEAD_DIM) {
+        for (uint p = c; p < padded; p += LANES) {
+          const float prob = p < len ? w[base + p] : 0.0;
+          const uint i0 = (p * pc.nHeadKv + kvh) * HEAD_DIM + d;
+          for (uint k = 0u; k < 4u; ++k)
+            acc[k] += (p < total ? loadKV4(false, i0 + 4u * k) : vec4(0.0)) * prob;
+        }
+      } else if (d < HEAD_DIM) {
+        for (uint p = c; p < padded; p += LANES) {
+          const float prob = p < len ? w[base + p] : 0.0;
+          for (uint i = 0u; i < 16u; ++i) {
+            const bool inside = p < total && d + i < HEAD_DIM;
+            acc[i / 4u][i % 4u] += (inside ? loadKV(false, (p * pc.nHeadKv + kvh) * HEAD_DIM + d + i) : 0.0) * prob;
+          }
+        }
+      }
+      for (uint i = 0u; i < 16u; ++i)
+        part[c][ds + i] = acc[i / 4u][i % 4u];
     }
-  if (PREFILL) {
-    float a[16];
-    for (uint j = 0u; j < 16u; ++j)
-      a[j] = acc[j];
-    return laneSum(a);
+    barrier();
+    for (uint dd = gl_LocalInvocationID.x; dd < 64u && d0 + dd < HEAD_DIM; dd += gl_WorkGroupSize.x) {
+      float r;
+      if (PREFILL) {
+        float a[16];
+        for (uint j = 0u; j < 16u; ++j)
+          a[j] = part[j][dd];
+        r = laneSum(a);
+      } else {
+        float a[64];
+        for (uint c = 0u; c < 64u; ++c)
+          a[c] = part[c][dd];
+        r = combineSteps(a);
+      }
+      o[row * HEAD_DIM + d0 + dd] = r;
+    }
+    barrier();
   }
-  return combineSteps(acc);
 }
 
 void main()
@@ -188,6 +231,5 @@ void main()
   barrier();
 
   // 3. The output row.
-  for (uint d = lid; d < HEAD_DIM; d += WG)
-    o[row * HEAD_DIM + d] = outputDim(d, kvh, base, len, total);
+  outputRow(row, kvh, base, len, total);
 }

@@ -2,21 +2,19 @@
 // writes it, for shaders that must reproduce it bit for bit: f16 conversions in integer
 // arithmetic (no dependence on the device's half conversions or denormal handling), the
 // 16-lane tree sum and the polynomial exp. Every result variable is `precise`, so nothing is
-// contracted or reassociated; fmaExact() appears exactly where the reference fuses.
+// contracted or reassociated; fmaExact() appears exactly where the reference fuses. No
+// [[unroll]]: spirv-opt's unrolled copies lose their NoContraction decorations, and Mesa
+// then reassociates the sums (seen on lavapipe as scores a few ulps off).
 
-// f16 bits -> float, exact (f16 subnormals are normal floats).
+// f16 bits -> float, exact (f16 subnormals are normal floats); selects, no branches.
 float halfBitsToFloat(uint h)
 {
-  const uint sign = (h & 0x8000u) << 16;
-  const uint e = (h >> 10) & 31u;
-  const uint m = h & 0x3FFu;
-  if (e == 0u) {
-    precise float v = float(m) * uintBitsToFloat(0x33800000u); // m · 2^-24, exact
-    return uintBitsToFloat(floatBitsToUint(v) | sign);
-  }
-  if (e == 31u)
-    return uintBitsToFloat(sign | 0x7F800000u | (m << 13));
-  return uintBitsToFloat(sign | ((e + 112u) << 23) | (m << 13));
+  const uint em = h & 0x7FFFu;
+  uint bits = (em << 13) + (112u << 23);       // normal: exponent rebiased
+  bits = em >= 0x7C00u ? bits + (112u << 23) : bits; // infinity, NaN
+  precise float sub = float(em) * uintBitsToFloat(0x33800000u); // em · 2^-24, exact
+  bits = em < 0x400u ? floatBitsToUint(sub) : bits;
+  return uintBitsToFloat(bits | ((h & 0x8000u) << 16));
 }
 
 // float -> f16 bits, round to nearest even, as ops::floatToHalf (quiet NaNs, overflow to inf).

@@ -4,6 +4,7 @@
 #include "ops/op_util.h"
 #include "ops/ops.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace hearth::ops {
@@ -13,7 +14,6 @@ struct GgmlPush {
   uint32_t n, nHead, nHeadKv, maxKv;
   float scale;
 };
-constexpr uint32_t kWorkgroup = 64; // a power of two (the max reduction halves it)
 constexpr uint32_t kMaxHeadDim = 1024;
 constexpr uint32_t kLanes = 16;
 } // namespace
@@ -45,11 +45,14 @@ Status attentionGgml(vk::Recorder &rec, vk::BufferView q, vk::BufferView kCache,
     return fail(ErrorCode::InvalidArgument, "[attention_ggml] scratch of {} bytes for KV length {}: {} needed",
                 scratch.range, maxKv, need);
   const bool prefill = s.n >= 2;
+  // One subgroup per workgroup (a power of two, as the max reduction needs): on lavapipe
+  // 8 lanes, where wider groups spend their time switching between barriers.
+  const uint32_t wg = std::clamp<uint32_t>(rec.context().info().subgroupSize, 8, 64);
   HEARTH_KERNEL_OR_RETURN(
       kernel, rec, ShaderId::attention_ggml,
       {.buffers = 6,
        .pushBytes = sizeof(GgmlPush),
-       .constants = {kWorkgroup, s.headDim, s.kvF16 ? 1u : 0u, prefill ? 1u : 0u,
+       .constants = {wg, s.headDim, s.kvF16 ? 1u : 0u, prefill ? 1u : 0u,
                      prefill && s.headDim % kLanes == 0 ? 1u : 0u}});
   // The reference's scale, computed the same way (float square root, float division).
   const GgmlPush push{s.n, s.nHead, s.nHeadKv, maxKv, 1.0f / std::sqrt(float(s.headDim))};

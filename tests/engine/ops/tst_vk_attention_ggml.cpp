@@ -2,7 +2,8 @@
 // against ops::ref::ggml::attention, bit for bit: decode (n = 1) and prefill batches, GQA
 // 1/3/4/7, head sizes 64, 72 (a double tail after one 64-step) and 40 (all double tail, and
 // prefill's q·k in steps), KV lengths across several 16- and 64-position chunks, pos0 > 0,
-// scores wide enough that exponentials underflow. Cache rows past the batch hold NaN, which
+// scores wide enough that exponentials underflow, f16 subnormals in the queries and caches.
+// Cache rows past the batch hold NaN, which
 // the zero padding of the products must never read. The fp16 path reads f16 caches, the fp32
 // path f32 caches of the same (f16) values. A decode recording resubmitted with new
 // positions in the step buffer gives the reference's output at each.
@@ -12,7 +13,9 @@
 #include "ops/ops.h"
 #include "ops/quant.h"
 
+#include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cstring>
 
 using namespace hearth;
@@ -69,6 +72,12 @@ protected:
     for (size_t i = 0; i < kv.size(); ++i) {
       c.k[i] = ops::floatToHalf(kv[i]);
       c.v[i] = ops::floatToHalf(vv[i]);
+      // Some f16 subnormals, which a device's half conversion must not flush.
+      const uint16_t sign = i % 2 ? 0x8000 : 0;
+      if (i % 97 == 5)
+        c.k[i] = uint16_t(sign | (i * 7 % 1023 + 1));
+      if (i % 89 == 7)
+        c.v[i] = uint16_t(sign | (i * 5 % 1023 + 1));
     }
     const bool f16 = ctx().info().fp16;
     auto upload = [&](const std::vector<uint16_t> &h, const char *name) {
@@ -96,7 +105,9 @@ protected:
     const uint32_t kvLen = c.pos0 + c.n, maxKv = kvLen + 21;
     const uint32_t seed = c.group * 1000 + c.pos0 * 7 + c.n * 13 + c.headDim;
     auto caches = makeCaches(maxKv, kvLen, width, seed);
-    const auto q = test::randomFloats(size_t(c.n) * nHead * c.headDim, seed + 2, -c.qRange, c.qRange);
+    auto q = test::randomFloats(size_t(c.n) * nHead * c.headDim, seed + 2, -c.qRange, c.qRange);
+    for (size_t i = 3; i < q.size(); i += 101)
+      q[i] *= 1e-5f; // rounds to an f16 subnormal
     auto gq = test::GuardedBuffer::create(ctx(), q.size() * 4, "q");
     gq.upload(q);
     auto out = test::GuardedBuffer::create(ctx(), q.size() * 4, "attention out");
@@ -192,3 +203,55 @@ TEST_P(VkAttentionGgml, RefusesWhatItCannotDo)
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, VkAttentionGgml, test::kFp16Paths, test::pathName);
+
+// Speed at the demo model's shape against the fast kernels (never run by ctest; speed is
+// not asserted): --gtest_also_run_disabled_tests --gtest_filter=*Speed*fp16
+TEST_P(VkAttentionGgml, DISABLED_SpeedAtTheDemoShape)
+{
+  if (!ctx().info().float64)
+    GTEST_SKIP();
+  const uint32_t nHeadKv = 3, nHead = 9, headDim = 64, width = nHeadKv * headDim;
+  for (uint32_t kvLen : {100u, 500u})
+    for (uint32_t n : {1u, kvLen}) {
+      const uint32_t pos0 = kvLen - n, maxKv = kvLen;
+      auto caches = makeCaches(maxKv, kvLen, width, 3);
+      const auto q = test::randomFloats(size_t(n) * nHead * headDim, 4, -2.0f, 2.0f);
+      auto gq = test::GuardedBuffer::create(ctx(), q.size() * 4, "q");
+      gq.upload(q);
+      auto out = test::GuardedBuffer::create(ctx(), q.size() * 4, "out");
+      ops::AttentionShape shape{n, nHead, nHeadKv, headDim, ops::attentionSplits(maxKv), ctx().info().fp16};
+      const uint64_t scratchBytes =
+          std::max(ops::attentionGgmlScratchBytes(shape, maxKv), ops::attentionScratchBytes(shape));
+      auto scratch = test::GuardedBuffer::create(ctx(), scratchBytes, "scratch");
+      auto step = vk::Buffer::create(ctx(), 16, vk::Memory::Host, "step");
+      ASSERT_TRUE(step.has_value());
+      std::memcpy(step->mapped(), &pos0, 4);
+      auto time = [&](const char *what, auto &&record) {
+        auto rec = vk::Recorder::create(ctx());
+        ASSERT_TRUE(rec.has_value());
+        ASSERT_TRUE(rec->begin().has_value());
+        ASSERT_TRUE(record(*rec).has_value());
+        ASSERT_TRUE(rec->submitAndWait().has_value()); // warm-up (pipeline creation)
+        double best = 1e30; // the fastest of several runs: the machine is shared
+        for (int i = 0; i < (n == 1 ? 50 : 5); ++i) {
+          const auto t0 = std::chrono::steady_clock::now();
+          ASSERT_TRUE(rec->submitAndWait().has_value());
+          best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::printf("kv %3u n %3u  %-10s %8.3f ms\n", kvLen, n, what, best);
+      };
+      time("ggml", [&](vk::Recorder &rec) {
+        return ops::attentionGgml(rec, gq.view(), caches.gk.view(), caches.gv.view(), step->view(0, 4),
+                                  scratch.view(), out.view(), shape, maxKv);
+      });
+      time("split-kv", [&](vk::Recorder &rec) {
+        return ops::attention(rec, gq.view(), caches.gk.view(), caches.gv.view(), step->view(0, 4), scratch.view(),
+                              out.view(), shape);
+      });
+      if (n > 1)
+        time("tiles", [&](vk::Recorder &rec) {
+          return ops::attentionPrefill(rec, gq.view(), caches.gk.view(), caches.gv.view(), step->view(0, 4),
+                                       out.view(), shape);
+        });
+    }
+}
