@@ -25,6 +25,7 @@ namespace {
 struct Case {
   uint32_t group, nHeadKv, pos0, n, headDim;
   float qRange = 2.0f; // queries uniform in ±qRange: wider ranges spread the scores
+  float kRange = 2.0f; // keys uniform in ±kRange
 };
 
 std::string caseName(const Case &c)
@@ -62,10 +63,10 @@ protected:
     std::vector<uint16_t> k, v; // [ctxLen][width]
     test::GuardedBuffer gk, gv;
   };
-  Caches makeCaches(uint32_t ctxLen, uint32_t kvLen, uint32_t width, uint32_t seed)
+  Caches makeCaches(uint32_t ctxLen, uint32_t kvLen, uint32_t width, uint32_t seed, float kRange = 2.0f)
   {
     Caches c;
-    const auto kv = test::randomFloats(size_t(kvLen) * width, seed, -2.0f, 2.0f);
+    const auto kv = test::randomFloats(size_t(kvLen) * width, seed, -kRange, kRange);
     const auto vv = test::randomFloats(size_t(kvLen) * width, seed + 1, -1.0f, 1.0f);
     c.k.assign(size_t(ctxLen) * width, 0x7E00);
     c.v.assign(size_t(ctxLen) * width, 0x7E00);
@@ -104,7 +105,7 @@ protected:
     const uint32_t nHead = c.nHeadKv * c.group, width = c.nHeadKv * c.headDim;
     const uint32_t kvLen = c.pos0 + c.n, maxKv = kvLen + 21;
     const uint32_t seed = c.group * 1000 + c.pos0 * 7 + c.n * 13 + c.headDim;
-    auto caches = makeCaches(maxKv, kvLen, width, seed);
+    auto caches = makeCaches(maxKv, kvLen, width, seed, c.kRange);
     auto q = test::randomFloats(size_t(c.n) * nHead * c.headDim, seed + 2, -c.qRange, c.qRange);
     for (size_t i = 3; i < q.size(); i += 101)
       q[i] *= 1e-5f; // rounds to an f16 subnormal
@@ -142,6 +143,8 @@ TEST_P(VkAttentionGgml, DecodeMatchesTheReferenceBitForBit)
   check({4, 2, 79, 1, 72});   // one 64-step and a tail of 8 in double
   check({7, 1, 200, 1, 40});  // all of q·k in double
   check({3, 3, 300, 1, 64, 24.0f}); // scores far apart: exponentials underflow
+  for (uint32_t pos0 : {20u, 77u, 139u})
+    check({3, 3, pos0, 1, 64, 40.0f, 8.0f}); // and some into subnormals
 }
 
 TEST_P(VkAttentionGgml, PrefillMatchesTheReferenceBitForBit)
@@ -153,6 +156,7 @@ TEST_P(VkAttentionGgml, PrefillMatchesTheReferenceBitForBit)
   check({4, 2, 5, 33, 72});    // q·k in steps with a double tail (head size not a multiple of 16)
   check({7, 1, 60, 9, 40});
   check({3, 3, 0, 40, 64, 24.0f});
+  check({3, 3, 30, 50, 64, 40.0f, 8.0f});
 }
 
 TEST_P(VkAttentionGgml, DecodeRecordingResubmittedAtNewPositions)
