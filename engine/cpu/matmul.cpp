@@ -157,7 +157,8 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t blocks = format == kernels::Activations::Q8    ? cols / 32
                         : format == kernels::Activations::Q8K ? cols / 256
                                                               : cols;
-  const bool amx = isa == Isa::Amx && n >= kAmxMinTokens && rows >= 16 && kernels::amxHandles(type);
+  const bool amx =
+      isa == Isa::Amx && n >= kAmxMinTokens && rows >= 16 && kernels::amxHandles(type) && kernels::amxUsable();
   // Activations, reused across calls of this thread (no allocation per token); AMX reads
   // whole tiles of 16 tokens.
   thread_local std::vector<std::byte> prepared;
