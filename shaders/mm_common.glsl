@@ -80,6 +80,31 @@ uvec4 load16(uint off)
   return r;
 }
 
+// Word i (0..11) of the 48 bytes a:b:c.
+uint pick12(uvec4 a, uvec4 b, uvec4 c, uint i)
+{
+  const uvec4 v = i < 4u ? a : (i < 8u ? b : c);
+  const uint j = i & 3u;
+  return j == 0u ? v.x : (j == 1u ? v.y : (j == 2u ? v.z : v.w));
+}
+
+// The 16 bytes at byte s (even, at most 30) of the 48 bytes a:b:c, without branches.
+// A block that straddles 16-byte words is read as the 2 or 3 whole words that hold it
+// and cut out of them: each word fetched once (load16 per piece fetches shared words twice).
+uvec4 window16(uvec4 a, uvec4 b, uvec4 c, uint s)
+{
+  const uint q = s >> 2;
+  const uvec4 r = uvec4(pick12(a, b, c, q), pick12(a, b, c, q + 1u), pick12(a, b, c, q + 2u), pick12(a, b, c, q + 3u));
+  const uvec4 n = uvec4(r.yzw, pick12(a, b, c, min(q + 4u, 11u)));
+  return (s & 2u) != 0u ? (r >> 16) | (n << 16) : r;
+}
+
+// The 2 bytes at byte s (even, at most 46) of a:b:c, in the low half.
+uint window2(uvec4 a, uvec4 b, uvec4 c, uint s)
+{
+  return (pick12(a, b, c, s >> 2) >> ((s & 2u) * 8u)) & 0xFFFFu;
+}
+
 // The 4 bytes at byte offset `off` (even); they must all belong to the tensor.
 uint load4(uint off)
 {

@@ -69,9 +69,12 @@ Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
 void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  w[0] = load16(off);                  // d, qs[0..13]
-  w[1] = load16(off + 16u);            // qs[14..29]
-  w[2] = uvec4(load2(off + 32u), 0u, 0u, 0u); // qs[30..31]
+  // The 34 bytes lie in the 3 words from off's: bytes s .. s + 33 of them (s <= 14).
+  const uint t = off >> 4, s = off & 15u;
+  const uvec4 a = wWord(t), b = wWord(t + 1u), c = wWord(t + 2u);
+  w[0] = window16(a, b, c, s);                           // d, qs[0..13]
+  w[1] = window16(a, b, c, s + 16u);                     // qs[14..29]
+  w[2] = uvec4(window2(a, b, c, s + 32u), 0u, 0u, 0u);   // qs[30..31]
 }
 float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
 {
@@ -96,8 +99,11 @@ Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
 void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  w[0] = load16(off);                         // d, qs[0..13]
-  w[1] = uvec4(load2(off + 16u), 0u, 0u, 0u); // qs[14..15]
+  // The 18 bytes lie in the 2 words from off's (s <= 14).
+  const uint t = off >> 4, s = off & 15u;
+  const uvec4 a = wWord(t), b = wWord(t + 1u);
+  w[0] = window16(a, b, b, s);                         // d, qs[0..13]
+  w[1] = uvec4(window2(a, b, b, s + 16u), 0u, 0u, 0u); // qs[14..15]
 }
 float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
 {
@@ -123,8 +129,12 @@ Head makeHead(uvec4 hw[NH]) { return Head(0u); }
 uint unitX(uint u, uint i) { return i; }
 void unitWords(uint off, uint u, out uvec4 w[NW])
 {
-  w[0] = load16(off);                         // d, m, qs[0..11]
-  w[1] = uvec4(load4(off + 16u), 0u, 0u, 0u); // qs[12..15]
+  // The 20 bytes lie in the 2 words from off's, a third only when s = 14 (a matrix at an
+  // offset that is no multiple of 4).
+  const uint t = off >> 4, s = off & 15u;
+  const uvec4 a = wWord(t), b = wWord(t + 1u), c = s > 12u ? wWord(t + 2u) : b;
+  w[0] = window16(a, b, c, s);                           // d, m, qs[0..11]
+  w[1] = uvec4(window16(a, b, c, s + 16u).x, 0u, 0u, 0u); // qs[12..15]
 }
 float dotWords(Head h, uvec4 w[NW], uint u, vec4 xv[UV])
 {
