@@ -77,7 +77,8 @@ RowsDot avx512Rows16Kernel(TensorType type);
 // state (asked once). A thread brackets its tile work with amxBegin()/amxEnd().
 struct AmxScratch {
   std::vector<uint8_t> tiles; // [blocks][8][64] (K-quants [blocks][8][8][64]): weights as B tiles
-  std::vector<float> d, m;    // [blocks][16] (K-quants [blocks][8][16]): the rows' scales and mins
+  std::vector<float> d, m;    // [blocks][16]: the rows' scales and Q4_1 mins (K-quants d, dmin)
+  std::vector<int32_t> k;     // K-quants [blocks][2][8][16]: the rows' sub-block scales, mins
 };
 bool amxUsable();
 bool amxHandles(TensorType type);

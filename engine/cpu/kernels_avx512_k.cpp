@@ -9,6 +9,7 @@
 
 #include "ops/quant.h"
 
+#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -127,37 +128,37 @@ struct UnpackQ6_K {
   }
 };
 
+// Per super-block the exact integers I = Σ scale·Σ w·q and B = Σ bias·bsum, then
+// c = fma(float(I), d·dx, c), c = fma(float(−B), dBias·dx, c): the arithmetic of the AMX
+// tiles (matmul_amx.cpp) too, so that a token's result does not depend on its batch.
 template <typename Unpack, int T>
 void dotK(const void *w, const void *x, size_t xs, size_t nb, float *out)
 {
   const auto *b = static_cast<const typename Unpack::Block *>(w);
   const auto *base = static_cast<const std::byte *>(x);
-  __m512 acc[T];
-  __m256 accBias[T];
-  for (int t = 0; t < T; ++t) {
-    acc[t] = _mm512_setzero_ps();
-    accBias[t] = _mm256_setzero_ps();
-  }
+  float c[T];
+  for (int t = 0; t < T; ++t)
+    c[t] = 0.0f;
   Unpacked u;
   for (size_t i = 0; i < nb; ++i) {
     Unpack::run(b[i], u);
     for (int t = 0; t < T; ++t) {
       const Q8KBlock &a = reinterpret_cast<const Q8KBlock *>(base + t * xs)[i];
       __m512i sum = _mm512_setzero_si512();
-      for (int c = 0; c < 4; ++c)
-        sum = _mm512_dpwssd_epi32(sum, _mm512_maddubs_epi16(u.w[c], load512(a.q + 64 * c)), u.scale[c]);
+      for (int k = 0; k < 4; ++k)
+        sum = _mm512_dpwssd_epi32(sum, _mm512_maddubs_epi16(u.w[k], load512(a.q + 64 * k)), u.scale[k]);
       const __m256i bias = _mm256_madd_epi16(u.bias, load256(a.bsums));
-      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(u.d * a.d), _mm512_cvtepi32_ps(sum), acc[t]);
-      accBias[t] = _mm256_fmadd_ps(_mm256_set1_ps(u.dBias * a.d), _mm256_cvtepi32_ps(bias), accBias[t]);
+      // Both totals in one reduction: lanes 0, 1 of ib = I, B.
+      const __m256i s8 = _mm256_add_epi32(_mm512_castsi512_si256(sum), _mm512_extracti64x4_epi64(sum, 1));
+      const __m256i h = _mm256_hadd_epi32(s8, bias);
+      __m128i ib = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+      ib = _mm_hadd_epi32(ib, ib);
+      c[t] = std::fma(float(_mm_cvtsi128_si32(ib)), u.d * a.d, c[t]);
+      c[t] = std::fma(float(-_mm_extract_epi32(ib, 1)), u.dBias * a.d, c[t]);
     }
   }
-  for (int t = 0; t < T; ++t) {
-    const __m256 bias = accBias[t];
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(bias), _mm256_extractf128_ps(bias, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    out[t] = _mm512_reduce_add_ps(acc[t]) - _mm_cvtss_f32(s);
-  }
+  for (int t = 0; t < T; ++t)
+    out[t] = c[t];
 }
 
 template <typename Unpack>

@@ -1,5 +1,5 @@
 // AMX tiles for the CPU matmul's batched Q8_0/Q4_0/Q4_1 and Q4_K/Q5_K products (see
-// kernels.h; the K-quants further down, without the bit-for-bit contract). One
+// kernels.h; the K-quants further down, with the AVX-512 row kernel's arithmetic). One
 // tile instruction multiplies 16 tokens' 8-bit activation blocks with 16 weight rows' blocks
 // into 16×16 exact integer sums, one 32-block at a time, so every output keeps
 // Rounding::Ggml's arithmetic: per block the exact integer dot, then serially over the blocks
@@ -191,12 +191,15 @@ void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, s
 }
 
 // ---- Q4_K/Q5_K: sub-blocks of 32 with a 6-bit scale and min each -------------------------
-// Per sub-block one tile product (16 tokens × 16 rows, u8 levels × s8 activations), then
-// per token c += isum · (d·scale)·dx; per super-block c −= dx · Σ_j (dmin·min_j)·bsum_j.
+// Per sub-block one tile product (16 tokens × 16 rows, u8 levels × s8 activations); per
+// token and super-block the exact integers I = Σ_j scale_j·isum_j and B = Σ_j min_j·bsum_j,
+// then c = fma(float(I), d·dx, c), c = fma(float(−B), dmin·dx, c): the AVX-512 row kernel's
+// arithmetic (kernels_avx512_k.cpp), the same bits.
 
-// 16 rows' super-block i: 8 sub-block tiles and per sub-block the rows' d·scale and dmin·min.
+// 16 rows' super-block i: 8 sub-block tiles, the rows' integer scales and mins
+// (k[j][r], k[8 + j][r]) and their d, dmin (dd[r], dd[16 + r]).
 template <typename Block>
-void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *tiles, float *scale, float *min)
+void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *tiles, int32_t *k, float *dd)
 {
   const auto *first = reinterpret_cast<const uint8_t *>(&reinterpret_cast<const Block *>(row0)[i]);
   constexpr bool kQ5 = std::is_same_v<Block, ops::BlockQ5_K>;
@@ -210,26 +213,25 @@ void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t
     __m512i v[8];
     transpose16x4(first + offsetof(Block, qs) + 32 * c, rowStride, v);
     transpose16x4(first + offsetof(Block, qs) + 32 * c + 16, rowStride, v + 4);
-    for (int k = 0; k < 8; ++k) {
-      __m512i lo = _mm512_and_si512(v[k], low), hi = _mm512_and_si512(_mm512_srli_epi16(v[k], 4), low);
+    for (int q = 0; q < 8; ++q) {
+      __m512i lo = _mm512_and_si512(v[q], low), hi = _mm512_and_si512(_mm512_srli_epi16(v[q], 4), low);
       if constexpr (kQ5) {
-        const __m512i h = high[k];
+        const __m512i h = high[q];
         lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c), one), 4));
         hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c + 1), one), 4));
       }
-      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * k, lo);
-      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * k, hi);
+      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, lo);
+      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, hi);
     }
   }
   for (int r = 0; r < 16; ++r) {
     const Block &b = *reinterpret_cast<const Block *>(first + r * rowStride);
     uint8_t sm[16];
     unpackScalesK4(b.scales, sm);
-    const float d = _cvtsh_ss(b.d), dmin = _cvtsh_ss(b.dmin);
-    for (int j = 0; j < 8; ++j) {
-      scale[16 * j + r] = d * float(sm[j]);
-      min[16 * j + r] = dmin * float(sm[8 + j]);
-    }
+    for (int j = 0; j < 16; ++j)
+      k[16 * j + r] = sm[j];
+    dd[r] = _cvtsh_ss(b.d);
+    dd[16 + r] = _cvtsh_ss(b.dmin);
   }
 }
 
@@ -238,12 +240,12 @@ void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, 
                size_t yStride, AmxScratch &s)
 {
   s.tiles.resize(nb * 8 * 512);
-  s.d.resize(nb * 128);
-  s.m.resize(nb * 128);
+  s.k.resize(nb * 256);
+  s.d.resize(nb * 32);
   const auto *row0 = static_cast<const std::byte *>(w);
   for (size_t i = 0; i < nb; ++i)
-    repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.d.data() + 128 * i, s.m.data() + 128 * i);
-  alignas(64) int32_t sums[2][256];
+    repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i, s.d.data() + 32 * i);
+  alignas(64) int32_t sums[8][256];
   for (size_t t0 = 0; t0 < n; t0 += 16) {
     const Q8KBlock *a[16];
     for (int t = 0; t < 16; ++t)
@@ -253,7 +255,6 @@ void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, 
       v = _mm512_setzero_ps();
     for (size_t i = 0; i < nb; ++i) {
       const uint8_t *tiles = s.tiles.data() + 4096 * i;
-      const float *scale = s.d.data() + 128 * i;
       for (int j = 0; j < 8; j += 2) {
         _tile_zero(0);
         _tile_zero(1);
@@ -263,23 +264,24 @@ void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, 
         _tile_loadd(5, tiles + 512 * (j + 1), 64);
         _tile_dpbsud(0, 2, 4);
         _tile_dpbsud(1, 3, 5);
-        _tile_stored(0, sums[0], 64);
-        _tile_stored(1, sums[1], 64);
-        const __m512 s0 = _mm512_loadu_ps(scale + 16 * j), s1 = _mm512_loadu_ps(scale + 16 * (j + 1));
-        for (int t = 0; t < 16; ++t) {
-          const __m512 dx = _mm512_set1_ps(a[t][i].d);
-          __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(sums[0] + 16 * t)), s0);
-          v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(sums[1] + 16 * t)), s1, v);
-          c[t] = _mm512_fmadd_ps(v, dx, c[t]);
-        }
+        _tile_stored(0, sums[j], 64);
+        _tile_stored(1, sums[j + 1], 64);
       }
-      const float *min = s.m.data() + 128 * i;
+      const int32_t *k = s.k.data() + 256 * i;
+      const __m512 d = _mm512_loadu_ps(s.d.data() + 32 * i), dmin = _mm512_loadu_ps(s.d.data() + 32 * i + 16);
       for (int t = 0; t < 16; ++t) {
         const int16_t *bs = a[t][i].bsums;
-        __m512 bias = _mm512_setzero_ps();
-        for (int j = 0; j < 8; ++j)
-          bias = _mm512_fmadd_ps(_mm512_loadu_ps(min + 16 * j), _mm512_set1_ps(float(bs[2 * j] + bs[2 * j + 1])), bias);
-        c[t] = _mm512_fnmadd_ps(bias, _mm512_set1_ps(a[t][i].d), c[t]);
+        __m512i isum = _mm512_setzero_si512(), bias = _mm512_setzero_si512();
+        for (int j = 0; j < 8; ++j) {
+          isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(_mm512_load_si512(sums[j] + 16 * t),
+                                                           _mm512_loadu_si512(k + 16 * j)));
+          bias = _mm512_add_epi32(bias, _mm512_mullo_epi32(_mm512_loadu_si512(k + 16 * (8 + j)),
+                                                           _mm512_set1_epi32(bs[2 * j] + bs[2 * j + 1])));
+        }
+        const __m512 dx = _mm512_set1_ps(a[t][i].d);
+        c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(d, dx), c[t]);
+        c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_setzero_si512(), bias)),
+                               _mm512_mul_ps(dmin, dx), c[t]);
       }
     }
     for (size_t t = t0; t < std::min(n, t0 + 16); ++t)
@@ -309,9 +311,8 @@ bool amxUsable()
 
 bool amxHandles(TensorType type)
 {
-  // Not the K-quants yet: their tiles sum in another fp32 order than the row kernels, so a
-  // token's logits would depend on the batch it came in (tst_cpu_model checks they don't).
-  return type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1;
+  return type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1 ||
+         type == TensorType::Q4_K || type == TensorType::Q5_K;
 }
 
 void amxBegin()

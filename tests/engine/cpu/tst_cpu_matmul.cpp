@@ -165,3 +165,26 @@ TEST(CpuMatmul, ActivationQuantizersAgreeAcrossIsas)
   EXPECT_FLOAT_EQ(q[1].d, 1.0f / (-127.0f / -500.0f));
   EXPECT_EQ(q[2].d, 0.0f);
 }
+
+// A K-quant token's outputs do not depend on the batch it comes in: alone (decode's row
+// kernel), in a batch of 20 (AMX tiles where the CPU has them, the row kernels' 4 or 8
+// tokens a call elsewhere), the same bits on every ISA. Prompts sliced differently and the
+// KV cache written by decode then agree exactly.
+TEST(CpuMatmul, KQuantResultsDoNotDependOnTheBatch)
+{
+  std::mt19937 rng(13);
+  cpu::ThreadPool pool(2);
+  const size_t rows = 70, cols = 512, n = 20;
+  for (TensorType type : {TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
+    const auto w = quantized(type, rows, cols, rng);
+    const auto x = activations(n * cols, rng);
+    for (cpu::Isa isa : cpu::supportedIsas()) {
+      std::vector<float> batch(n * rows), alone(n * rows);
+      cpu::matmul(type, w.data(), rows, cols, x.data(), batch.data(), n, pool, isa);
+      for (size_t t = 0; t < n; ++t)
+        cpu::matmul(type, w.data(), rows, cols, x.data() + t * cols, alone.data() + t * rows, 1, pool, isa);
+      EXPECT_EQ(std::memcmp(batch.data(), alone.data(), batch.size() * sizeof(float)), 0)
+          << tensorTypeName(type) << " " << cpu::isaName(isa);
+    }
+  }
+}
