@@ -14,7 +14,7 @@
 // (rounded to f16 on read); scratch: [n][nHead][maxKv]; step: pos0.
 #extension GL_GOOGLE_include_directive : require
 
-layout(local_size_x_id = 0) in; // a power of two
+layout(local_size_x_id = 0) in; // a power of two, at most 64
 layout(constant_id = 1) const uint HEAD_DIM = 64;
 layout(constant_id = 2) const bool KV_F16 = true;
 layout(constant_id = 3) const bool PREFILL = false;  // n >= 2
@@ -38,7 +38,7 @@ layout(push_constant) uniform Push {
 #include "attention_ggml.glsl"
 
 shared float qh[HEAD_DIM];
-shared float red[gl_WorkGroupSize.x];
+shared float red[64]; // one per invocation (the op keeps workgroups within 64)
 shared float invShared;
 shared float part[64][64]; // [accumulator][dimension within a 64-wide chunk]
 
