@@ -64,14 +64,15 @@ TEST(VulkanModel, AgreesWithLlamaCppOnTheDemoModel)
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.print("Vulkan vs llama.cpp");
   std::printf("(%.1f s)\n", seconds);
-  // The bar is 99% top-1 and 9/10 identical continuations. On this model llama.cpp
-  // does not reach it against itself (flash attention on vs off: 96.9% top-1, 3/10
-  // identical), and Hearth measures 97.98% / 1 of 10 over all ten prompts. The test holds
-  // the level reached, like the reference backend's test: top-1 >= 96% and the first
-  // greedy token of every continuation.
-  EXPECT_GE(report.top1Rate(), 0.96);
-  for (const auto &p : report.prompts)
-    EXPECT_GE(p.greedyMatched, 1u) << p.name << ": first greedy token differs";
+  // The bar: 99% top-1 and 9 of 10 continuations identical. llama.cpp's own other
+  // configurations miss it (flash attention 96.9%, an AVX2 build 97.4%): only its CPU
+  // arithmetic bit for bit reaches it. With it Hearth measured, over all ten prompts, 100%
+  // top-1, max |dlogit| 0 and 10/10 identical (the activation rounding alone: 97.98%, 1.09,
+  // 1/10). The logits may differ by 0.05 at most (measured: not at all).
+  EXPECT_GE(report.top1Rate(), 0.99);
+  EXPECT_LE(report.maxLogitDiff(), 0.05f);
+  const size_t identical = report.greedyIdentical(), run = report.prompts.size();
+  EXPECT_GE(identical * 10, run * 9) << identical << " of " << run << " continuations identical";
 }
 
 TEST(VulkanModel, RefusesAModelOverTheDeviceBudget)
@@ -89,8 +90,7 @@ TEST(VulkanModel, RefusesAModelOverTheDeviceBudget)
 
 // Golden greedy decode (llama2.c's test): one token per submission of the recorded decode
 // step, detokenized, must reproduce the first 24 tokens of llama.cpp's greedy text for a
-// prompt exactly. (At token 27 of this continuation two candidates are within llama.cpp's
-// own rounding noise and the decode kernels pick the other one.)
+// prompt exactly.
 TEST(VulkanModel, GoldenGreedyDecode)
 {
   const char *fixtures = std::getenv("HEARTH_FIXTURES");
