@@ -196,3 +196,32 @@ TEST_P(VkGgmlOps, SwigluBitExact)
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, VkGgmlOps, test::kFp16Paths, test::pathName);
+
+// A matrix bound as several ranges of rows (HEARTH_MAX_BINDING forces 4 KiB bindings):
+// rows of 54 bytes (Q4_0), so ranges start inside 16-byte words.
+TEST(VkGgmlOpsChunked, MatmulAcrossBindingRanges)
+{
+  setenv("HEARTH_MAX_BINDING", "4096", 1);
+  auto ctx = vk::Context::create({});
+  unsetenv("HEARTH_MAX_BINDING");
+  ASSERT_TRUE(ctx.has_value()) << ctx.error().message;
+  if (!(*ctx)->info().float64)
+    GTEST_SKIP() << "no shaderFloat64";
+  const uint32_t rows = 301, cols = 96, n = 2;
+  const auto bytes = quantizeRows(TensorType::Q4_0, test::randomFloats(size_t(rows) * cols, 9), rows, cols);
+  auto w = ops::uploadWeight(**ctx, "w", TensorType::Q4_0, rows, cols, bytes);
+  ASSERT_TRUE(w.has_value()) << w.error().message;
+  const auto x = awkwardActivations(size_t(n) * cols, 4);
+  auto gx = test::GuardedBuffer::create(**ctx, x.size() * 4, "x");
+  gx.upload(x);
+  auto xq = test::GuardedBuffer::create(**ctx, ops::q8GgmlBytes(n, cols), "xq");
+  auto y = test::GuardedBuffer::create(**ctx, size_t(n) * rows * 4, "y");
+  test::runOnce(**ctx, [&](vk::Recorder &rec) -> Status {
+    HEARTH_TRY(ops::quantizeQ8Ggml(rec, gx.view(), xq.view(), n, cols));
+    return ops::matmulGgml(rec, *w, xq.view(), y.view(), n);
+  });
+  std::vector<float> expected(size_t(n) * rows);
+  ref::matmul(TensorType::Q4_0, bytes.data(), rows, cols, x.data(), expected.data(), n, ref::Rounding::Ggml);
+  EXPECT_TRUE(sameBits(expected, y.download<float>(), "Q4_0 301x96 in 4 KiB ranges"));
+  EXPECT_TRUE(y.sentinelsIntact());
+}
