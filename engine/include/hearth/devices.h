@@ -35,7 +35,8 @@ struct DeviceInfo {
   bool float64 = false;          // shaderFloat64 + shaderInt64 (enabled on the device when present)
   bool subgroupArithmetic = false; // subgroupAdd & co. in compute shaders
   // Weights read through uniform texel buffers of 16-byte texels (R32G32B32A32_UINT), which
-  // lavapipe loads several times faster than storage buffers; off with HEARTH_NO_TEXEL=1.
+  // lavapipe loads several times faster than storage buffers: on by default on CPU devices,
+  // HEARTH_TEXEL=1 turns it on for others that support it, HEARTH_NO_TEXEL=1 off.
   bool texelWeights = false;
   bool usable = false;           // Vulkan 1.2 and a compute queue
 };
