@@ -371,42 +371,32 @@ void Recorder::dispatch(const Kernel &kernel, std::span<const Binding> bindings,
     return;
   for (size_t i = 0; i < bindings.size(); ++i) {
     const auto &v = bindings[i].view;
-    if ((kernel.texels() >> i) & 1) {
-      if (v.range > m_ctx->maxTexelBinding() || v.range == 0 || v.range % 16 != 0 ||
-          v.offset % m_ctx->minTexelOffsetAlignment() != 0) {
-        setError(Error{ErrorCode::Internal,
-                       fmt::format("[vk] {}: texel binding {} (offset {}, range {}) exceeds the limit {}, is not "
-                                   "whole texels or not aligned to {}",
-                                   shaderName(kernel.shader()), i, v.offset, v.range, m_ctx->maxTexelBinding(),
-                                   m_ctx->minTexelOffsetAlignment())});
-        return;
-      }
-      views[i] = texelView(v);
-      if (!views[i])
-        return;
-      writes[i] = vkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
-      writes[i].dstSet = set;
-      writes[i].dstBinding = uint32_t(i);
-      writes[i].descriptorCount = 1;
-      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-      writes[i].pTexelBufferView = &views[i];
-      continue;
-    }
-    if (v.range > m_ctx->maxBinding() || v.range == 0 || v.offset % m_ctx->minStorageOffsetAlignment() != 0) {
+    const bool texel = (kernel.texels() >> i) & 1;
+    const uint64_t limit = texel ? m_ctx->maxTexelBinding() : m_ctx->maxBinding();
+    const uint64_t align = texel ? m_ctx->minTexelOffsetAlignment() : m_ctx->minStorageOffsetAlignment();
+    if (v.range > limit || v.range == 0 || (texel && v.range % 16 != 0) || v.offset % align != 0) {
       setError(Error{ErrorCode::Internal,
-                     fmt::format("[vk] {}: binding {} (offset {}, range {}) exceeds the binding limit {} or "
-                                 "alignment {}",
-                                 shaderName(kernel.shader()), i, v.offset, v.range, m_ctx->maxBinding(),
-                                 m_ctx->minStorageOffsetAlignment())});
+                     fmt::format("[vk] {}: {}binding {} (offset {}, range {}) exceeds the binding limit {}, is not "
+                                 "aligned to {}{}",
+                                 shaderName(kernel.shader()), texel ? "texel " : "", i, v.offset, v.range, limit, align,
+                                 texel ? " or is not whole 16-byte texels" : "")});
       return;
     }
-    infos[i] = {v.buffer, v.offset, v.range};
     writes[i] = vkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
     writes[i].dstSet = set;
     writes[i].dstBinding = uint32_t(i);
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    if (texel) {
+      views[i] = texelView(v);
+      if (!views[i])
+        return;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views[i];
+    } else {
+      infos[i] = {v.buffer, v.offset, v.range};
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
   }
   vkUpdateDescriptorSets(m_ctx->device(), uint32_t(writes.size()), writes.data(), 0, nullptr);
   track(bindings);
