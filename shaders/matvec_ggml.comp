@@ -6,7 +6,8 @@
 // c = fma(mw, sx, c) with sx the activation block's half(d·Σq).
 // fma: one rounding (fmaExact, ggml_fma.glsl; GLSL's fma() does not fuse on lavapipe).
 //
-//   binding 0  W   rows [0, nRows) of the dispatch, GGUF blocks, read as 16-byte words;
+//   binding 0  W   rows [0, nRows) of the dispatch, GGUF blocks, read as 16-byte words
+//                  (a storage buffer, or with WEIGHTS_TEXEL a uniform texel buffer);
 //                  row r starts at byte wOffset + r·rowBytes (even)
 //   binding 1  xq  [nTokens][nCols / 32] blocks of 3 uvec4 (see quantize_q8_ggml.comp)
 //   binding 2  bias [yStride] fp32 (mode 2 only)
@@ -21,7 +22,15 @@ layout(constant_id = 1) const uint R = 4u;   // rows per invocation
 layout(constant_id = 2) const uint TYPE = 0u; // 0 Q8_0, 1 Q4_0, 2 Q4_1
 layout(constant_id = 3) const uint T = 1u;   // tokens per invocation
 
+#ifdef WEIGHTS_TEXEL
+// Weights through a uniform texel buffer of 16-byte texels (matvec_ggml_tx): lavapipe
+// fetches a texel as one vector load, a storage-buffer word lane by lane.
+layout(binding = 0) uniform usamplerBuffer wTexels;
+uvec4 wWord(uint t) { return texelFetch(wTexels, int(t)); }
+#else
 layout(std430, binding = 0) readonly buffer Weights { uvec4 wData[]; };
+uvec4 wWord(uint t) { return wData[t]; }
+#endif
 layout(std430, binding = 1) readonly buffer XQ { uvec4 xq[]; };
 layout(std430, binding = 2) readonly buffer Bias { float biasData[]; };
 layout(std430, binding = 3) buffer Outputs { float yData[]; };
@@ -43,11 +52,11 @@ uint pick8(uvec4 a, uvec4 b, uint k) { return pick(k < 4u ? a : b, k & 3u); }
 // The 16 bytes at byte offset `off` (even) as 4 little-endian words.
 uvec4 load16(uint off)
 {
-  const uvec4 a = wData[off >> 4];
+  const uvec4 a = wWord(off >> 4);
   const uint s = off & 15u;
   if (s == 0u)
     return a;
-  const uvec4 b = wData[(off >> 4) + 1u];
+  const uvec4 b = wWord((off >> 4) + 1u);
   const uint ws = s >> 2;
   uvec4 r = uvec4(pick8(a, b, ws), pick8(a, b, ws + 1u), pick8(a, b, ws + 2u), pick8(a, b, ws + 3u));
   if ((s & 2u) != 0u)
@@ -57,18 +66,18 @@ uvec4 load16(uint off)
 // The 4 bytes at byte offset `off` (even).
 uint load4(uint off)
 {
-  const uvec4 a = wData[off >> 4];
+  const uvec4 a = wWord(off >> 4);
   const uint ws = (off >> 2) & 3u;
   const uint lo = pick(a, ws);
   if ((off & 2u) == 0u)
     return lo;
-  const uint hi = ws == 3u ? wData[(off >> 4) + 1u].x : pick(a, ws + 1u);
+  const uint hi = ws == 3u ? wWord((off >> 4) + 1u).x : pick(a, ws + 1u);
   return (lo >> 16) | (hi << 16);
 }
 // The 2 bytes at byte offset `off` (even), in the low half; never reads the next word.
 uint load2(uint off)
 {
-  return (pick(wData[off >> 4], (off >> 2) & 3u) >> ((off & 2u) * 8u)) & 0xFFFFu;
+  return (pick(wWord(off >> 4), (off >> 2) & 3u) >> ((off & 2u) * 8u)) & 0xFFFFu;
 }
 
 ivec4 signedBytes(uint w) { return ivec4(int(w << 24), int(w << 16), int(w << 8), int(w)) >> 24; }

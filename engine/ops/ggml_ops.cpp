@@ -77,12 +77,18 @@ Status matmulGgml(vk::Recorder &rec, const DeviceWeight &w, vk::BufferView xq, v
   const uint32_t wg = std::max(ctx.info().subgroupSize, 1u);
   const uint32_t rowsPer = tuned("HEARTH_GGML_MV_ROWS", ctx.info().type == DeviceType::Cpu ? 4 : 1);
   const uint32_t tokensPer = n == 1 ? 1 : tuned("HEARTH_GGML_MV_TOKENS", 4);
-  HEARTH_KERNEL_OR_RETURN(k, rec, ShaderId::matvec_ggml,
-                          {.buffers = 4, .pushBytes = sizeof(MatmulPush), .constants = {wg, rowsPer, type, tokensPer}});
+  // Weights through a texel buffer where the device binds them (faster on lavapipe).
+  const bool texel = ctx.info().texelWeights;
+  HEARTH_KERNEL_OR_RETURN(k, rec, texel ? ShaderId::matvec_ggml_tx : ShaderId::matvec_ggml,
+                          {.buffers = 4,
+                           .pushBytes = sizeof(MatmulPush),
+                           .constants = {wg, rowsPer, type, tokensPer},
+                           .texels = texel ? 1u : 0u});
   // Ranges of whole rows bound from an aligned offset up to the 16-byte word holding their
   // last byte (uploadWeight pads the buffer to 16 bytes), as recordMatmul binds them.
-  const uint64_t align = std::max<uint64_t>(16, ctx.minStorageOffsetAlignment());
-  const uint64_t limit = ctx.maxBinding() / 16 * 16;
+  const uint64_t align =
+      std::max<uint64_t>(16, texel ? ctx.minTexelOffsetAlignment() : ctx.minStorageOffsetAlignment());
+  const uint64_t limit = (texel ? ctx.maxTexelBinding() : ctx.maxBinding()) / 16 * 16;
   if (limit < align + w.rowBytes + 16)
     return fail(ErrorCode::Unsupported, "[matvec_ggml] {}: a row of {} bytes does not fit one binding", w.name,
                 w.rowBytes);
