@@ -62,7 +62,13 @@ void rows16(const void *w, size_t rowStride, const void *x, size_t nb, float *ou
                                                 _mm512_set1_epi32(int(rowStride)));
   const __m512i low = _mm512_set1_epi8(0x0F), flip = _mm512_set1_epi8(char(0x80));
   __m512 c = _mm512_setzero_ps();
+  // The next 16 rows (the caller's next call, contiguous after these) are fetched from
+  // memory while these are multiplied: decode streams weights that are not in cache.
+  const uint8_t *next = row0 + 16 * rowStride;
+  const size_t linesPerBlock = (16 * rowStride / 64 + nb - 1) / nb;
   for (size_t i = 0; i < nb; ++i) {
+    for (size_t l = 0; l < linesPerBlock; ++l)
+      _mm_prefetch(reinterpret_cast<const char *>(next + 64 * (i * linesPerBlock + l)), _MM_HINT_T0);
     const uint8_t *blk = row0 + i * sizeof(Block);
     const __m512i x0 = _mm512_broadcast_i32x4(load128(a[i].q)), x1 = _mm512_broadcast_i32x4(load128(a[i].q + 16));
     __m512i P[4];
