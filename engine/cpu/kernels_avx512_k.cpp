@@ -141,6 +141,11 @@ void dotK(const void *w, const void *x, size_t xs, size_t nb, float *out)
     c[t] = 0.0f;
   Unpacked u;
   for (size_t i = 0; i < nb; ++i) {
+    // Decode streams weights that are not in cache: fetch 4 super-blocks ahead (past the
+    // row's end: the next row's, which the caller takes next).
+    const auto *ahead = reinterpret_cast<const char *>(b + i + 4);
+    for (size_t l = 0; l < sizeof(typename Unpack::Block); l += 64)
+      _mm_prefetch(ahead + l, _MM_HINT_T0);
     Unpack::run(b[i], u);
     for (int t = 0; t < T; ++t) {
       const Q8KBlock &a = reinterpret_cast<const Q8KBlock *>(base + t * xs)[i];
