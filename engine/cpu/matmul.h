@@ -6,9 +6,13 @@
 // Q4_1; Q8_K 256-blocks with their 16-element sums for Q4_K/Q5_K/Q6_K), each block product
 // is an integer dot product with one scale multiply per (sub-)block. F16 and BF16 weights
 // meet activations rounded to f16/bf16, in fp32 arithmetic. All of it is
-// ops::ref::Rounding::Ggml's rounding. Each weight block is loaded once for up to 4 tokens;
-// rows are split among the pool's threads in cache-sized blocks. AVX2/FMA/F16C and
-// AVX-512 VNNI kernels are chosen at run time, with a portable path.
+// ops::ref::Rounding::Ggml's rounding. Each weight block is loaded once for up to 4 tokens
+// (8 for the AVX-512 K-quant kernels); rows are split among the pool's threads in
+// cache-sized blocks. AVX2/FMA/F16C and AVX-512 VNNI kernels are chosen at run time, with a
+// portable path; with AVX-512, decode multiplies Q8_0/Q4_0/Q4_1 16 rows at a time, and
+// where the CPU has AMX-INT8 (Isa::Amx) batches of 8+ tokens of Q8_0/Q4_0/Q4_1/Q4_K/Q5_K
+// run on tiles of 16 tokens × 16 rows (matmul_amx.cpp). The quantized types give a token
+// the same bits whatever its batch or the thread count (Q8_0/Q4_0/Q4_1: the reference's).
 //
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool);               // best ISA
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool, cpu::Isa::Portable);
