@@ -85,22 +85,22 @@ HEARTH_AVX2 inline __m256 roundHalf8(__m256 x)
 // halves, quarters, then (q0 + q2) + (q1 + q3).
 HEARTH_AVX2 inline float laneSum(__m256 lo, __m256 hi) { return hsum(_mm256_add_ps(lo, hi)); }
 
-// Prefill's q·k: lane j of 16 sums elements j, j+16, … in order, then laneSum. len % 16 == 0.
-HEARTH_AVX2 inline float dotLanes(const uint16_t *k, const float *q, size_t len)
+// A position's 16 q·k lanes folded to 8 (lane i + lane i+8), the first level of laneSum.
+// Prefill (lanes): lane j of 16 sums elements j, j+16, … in order; len % 16 == 0.
+HEARTH_AVX2 inline __m256 halvesLanes(const uint16_t *k, const float *q, size_t len)
 {
   __m256 lo = _mm256_setzero_ps(), hi = lo;
   for (size_t c = 0; c < len; c += 16) {
     lo = _mm256_fmadd_ps(loadHalf8(k + c), _mm256_loadu_ps(q + c), lo);
     hi = _mm256_fmadd_ps(loadHalf8(k + c + 8), _mm256_loadu_ps(q + c + 8), hi);
   }
-  return laneSum(lo, hi);
+  return _mm256_add_ps(lo, hi);
 }
 
-// Decode's q·k (and prefill's when len % 16 ≠ 0): four 16-lane accumulators over 64-element
-// steps, combined 0+2, 1+3, 0+1, laneSum; the elements past the last step added in double.
-HEARTH_AVX2 inline float dotSteps(const uint16_t *k, const float *q, size_t len)
+// Decode (steps): four 16-lane accumulators over the first `steps` elements (a multiple of
+// 64), combined 0+2, 1+3, 0+1.
+HEARTH_AVX2 inline __m256 halvesSteps(const uint16_t *k, const float *q, size_t steps)
 {
-  const size_t steps = len / 64 * 64;
   __m256 a[8];
   for (__m256 &r : a)
     r = _mm256_setzero_ps();
@@ -109,10 +109,61 @@ HEARTH_AVX2 inline float dotSteps(const uint16_t *k, const float *q, size_t len)
       a[r] = _mm256_fmadd_ps(loadHalf8(k + i + 8 * r), _mm256_loadu_ps(q + i + 8 * r), a[r]);
   const __m256 lo = _mm256_add_ps(_mm256_add_ps(a[0], a[4]), _mm256_add_ps(a[2], a[6]));
   const __m256 hi = _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7]));
-  double sum = laneSum(lo, hi);
-  for (size_t i = steps; i < len; ++i)
-    sum += double(half1(k[i]) * q[i]);
-  return float(sum);
+  return _mm256_add_ps(lo, hi);
+}
+
+// laneSum's remaining levels for 8 positions at once: quarters q_i = h_i + h_{i+4}, then
+// (q0 + q2) + (q1 + q3); lane p of the result is position p's sum.
+HEARTH_AVX2 inline __m256 finishLaneSums8(const __m256 h[8])
+{
+  __m256 y[4]; // y[i]: position 2i's quarters in the low half, 2i+1's in the high half
+  for (int i = 0; i < 4; ++i)
+    y[i] = _mm256_add_ps(_mm256_permute2f128_ps(h[2 * i], h[2 * i + 1], 0x20),
+                         _mm256_permute2f128_ps(h[2 * i], h[2 * i + 1], 0x31));
+  // Per half: [q0+q2, q1+q3] of two positions each.
+  const __m256 s01 = _mm256_add_ps(_mm256_shuffle_ps(y[0], y[1], 0x44), _mm256_shuffle_ps(y[0], y[1], 0xEE));
+  const __m256 s23 = _mm256_add_ps(_mm256_shuffle_ps(y[2], y[3], 0x44), _mm256_shuffle_ps(y[2], y[3], 0xEE));
+  // Positions 0, 2, 4, 6 | 1, 3, 5, 7, then in order.
+  const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(s01, s23, 0x88), _mm256_shuffle_ps(s01, s23, 0xDD));
+  return _mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+// scores[p] = q·k[p] · scale for p < len, the sums as ops::ref::ggml reduces them (lanes
+// for a batch when headDim % 16 == 0, else steps with the elements past the last whole
+// 64-step added in double). Returns the largest score.
+HEARTH_AVX2 float scoresOf(const float *qh, const uint16_t *k, size_t stride, size_t len, size_t headDim,
+                           float scale, bool lanes, float *scores)
+{
+  const size_t steps = headDim / 64 * 64;
+  const bool batched = lanes || steps == headDim; // no double tail
+  const __m256 scale8 = _mm256_set1_ps(scale);
+  __m256 max8 = _mm256_set1_ps(-INFINITY);
+  size_t p = 0;
+  if (batched)
+    for (; p + 8 <= len; p += 8) {
+      __m256 h[8];
+      for (int i = 0; i < 8; ++i)
+        h[i] = lanes ? halvesLanes(k + (p + i) * stride, qh, headDim) : halvesSteps(k + (p + i) * stride, qh, steps);
+      const __m256 s = _mm256_mul_ps(finishLaneSums8(h), scale8);
+      _mm256_storeu_ps(scores + p, s);
+      max8 = _mm256_max_ps(max8, s);
+    }
+  float max = hmax(max8);
+  for (; p < len; ++p) {
+    const uint16_t *kp = k + p * stride;
+    float s;
+    if (lanes) {
+      s = hsum(halvesLanes(kp, qh, headDim));
+    } else {
+      double sum = hsum(halvesSteps(kp, qh, steps));
+      for (size_t i = steps; i < headDim; ++i)
+        sum += double(half1(kp[i]) * qh[i]);
+      s = float(sum);
+    }
+    scores[p] = s * scale;
+    max = std::max(max, scores[p]);
+  }
+  return max;
 }
 
 // rows[j][d] = Σ w[p] · v[p][d] over p ≡ j (mod classes), p < len, in increasing p: the
@@ -120,39 +171,21 @@ HEARTH_AVX2 inline float dotSteps(const uint16_t *k, const float *q, size_t len)
 HEARTH_AVX2 void accumulateLanes(const float *w, const uint16_t *v, size_t stride, size_t len, size_t headDim,
                                  size_t classes, float *rows)
 {
-  const size_t vec = headDim / 8 * 8;
-  for (size_t j = 0; j < classes; ++j) {
-    float *row = rows + j * headDim;
-    for (size_t d0 = 0; d0 < vec; d0 += 64) { // up to 8 vectors in registers
-      const size_t nv = std::min<size_t>(8, (vec - d0) / 8);
-      __m256 acc[8];
-      for (size_t r = 0; r < 8; ++r)
-        acc[r] = _mm256_setzero_ps();
-      for (size_t p = j; p < len; p += classes) {
-        const __m256 wp = _mm256_set1_ps(w[p]);
-        const uint16_t *vp = v + p * stride + d0;
-        if (nv == 8) {
-          for (size_t r = 0; r < 8; ++r)
-            acc[r] = _mm256_fmadd_ps(wp, loadHalf8(vp + 8 * r), acc[r]);
-        } else {
-          for (size_t r = 0; r < nv; ++r)
-            acc[r] = _mm256_fmadd_ps(wp, loadHalf8(vp + 8 * r), acc[r]);
-        }
-      }
-      for (size_t r = 0; r < nv; ++r)
-        _mm256_storeu_ps(row + d0 + 8 * r, acc[r]);
-    }
-    for (size_t d = vec; d < headDim; ++d) {
-      float acc = 0.0f;
-      for (size_t p = j; p < len; p += classes)
-        acc += w[p] * half1(v[p * stride + d]);
-      row[d] = acc;
-    }
+  // Positions in order (the cache read sequentially), each added to its class's row, the
+  // rows staying in L1; rows past min(classes, len) stay unwritten.
+  const size_t vec = headDim / 8 * 8, used = std::min(classes, len);
+  std::fill(rows, rows + used * headDim, 0.0f);
+  for (size_t p = 0; p < len; ++p) {
+    float *row = rows + (p % classes) * headDim;
+    const uint16_t *vp = v + p * stride;
+    const __m256 wp = _mm256_set1_ps(w[p]);
+    for (size_t d = 0; d < vec; d += 8)
+      _mm256_storeu_ps(row + d, _mm256_fmadd_ps(wp, loadHalf8(vp + d), _mm256_loadu_ps(row + d)));
+    for (size_t d = vec; d < headDim; ++d)
+      row[d] += w[p] * half1(vp[d]);
   }
 }
 
-// out[d] = laneSum over 16 rows (prefill), or over the 64 rows of decode's four 16-lane
-// accumulators combined 0+2, 1+3, 0+1 first. Vectorized over d.
 // a[d] += b[d] for d < count.
 HEARTH_AVX2 void addRow(float *a, const float *b, size_t count)
 {
@@ -163,9 +196,16 @@ HEARTH_AVX2 void addRow(float *a, const float *b, size_t count)
     a[d] += b[d];
 }
 
-HEARTH_AVX2 void reduceLanes(float *rows, size_t headDim, bool decode, float *out)
+// out[d] = laneSum over 16 rows (prefill), or over the 64 rows of decode's four 16-lane
+// accumulators combined 0+2, 1+3, 0+1 first. Vectorized over d.
+// Rows from `used` on are zero (not written): each row only ever absorbs higher ones, so
+// adding them is skipped (x + 0 = x).
+HEARTH_AVX2 void reduceLanes(float *rows, size_t headDim, bool decode, size_t used, float *out)
 {
-  auto add = [&](size_t dst, size_t src) { addRow(rows + dst * headDim, rows + src * headDim, headDim); };
+  auto add = [&](size_t dst, size_t src) {
+    if (src < used)
+      addRow(rows + dst * headDim, rows + src * headDim, headDim);
+  };
   if (decode)
     for (size_t j = 0; j < 16; ++j) {
       add(j, 32 + j);
@@ -252,13 +292,7 @@ HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, s
                         size_t headDim, float scale, bool roundWeights, bool prefill, float *scores, float *lanes,
                         float *out)
 {
-  const bool lanesQk = prefill && headDim % 16 == 0;
-  float max = -INFINITY;
-  for (size_t p = 0; p < len; ++p) {
-    const uint16_t *kp = k + p * stride;
-    scores[p] = (lanesQk ? dotLanes(kp, qh, headDim) : dotSteps(kp, qh, headDim)) * scale;
-    max = std::max(max, scores[p]);
-  }
+  const float max = scoresOf(qh, k, stride, len, headDim, scale, prefill && headDim % 16 == 0, scores);
   // Softmax: exp in vectors, sums of 16 (zero-padded) tree-summed in float, added in double.
   const size_t padded = (len + 15) / 16 * 16;
   const __m256 maxv = _mm256_set1_ps(max);
@@ -277,8 +311,9 @@ HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, s
     const __m256 w = _mm256_mul_ps(_mm256_loadu_ps(scores + p), inv);
     _mm256_storeu_ps(scores + p, roundWeights ? roundHalf8(w) : w);
   }
-  accumulateLanes(scores, v, stride, len, headDim, prefill ? 16 : 64, lanes);
-  reduceLanes(lanes, headDim, !prefill, out);
+  const size_t classes = prefill ? 16 : 64;
+  accumulateLanes(scores, v, stride, len, headDim, classes, lanes);
+  reduceLanes(lanes, headDim, !prefill, std::min(classes, len), out);
 }
 
 } // namespace hearth::cpu::simd
