@@ -51,9 +51,9 @@ struct Activations {
 class VulkanModel final : public Model {
 public:
   VulkanModel(std::unique_ptr<vk::Context> ctx, ModelConfig config, uint32_t contextLength, uint32_t batch,
-              Arithmetic arithmetic)
+              Arithmetic arithmetic, bool kvF16)
       : m_ctx(std::move(ctx)), m_config(std::move(config)), m_contextLength(contextLength), m_batch(batch),
-        m_arith(arithmetic), m_ggml(arithmetic != Arithmetic::Fast)
+        m_kvF16(kvF16), m_arith(arithmetic), m_ggml(arithmetic != Arithmetic::Fast)
   {
   }
   ~VulkanModel() override
@@ -526,7 +526,7 @@ Result<std::unique_ptr<Model>> loadVulkanModel(const std::filesystem::path &path
                 path.filename().string(), needed >> 20, weightBytes(*weights) >> 20, sizes.kvBytes >> 20, ctxLen,
                 (*ctx)->info().name, budget >> 20);
 
-  auto model = std::make_unique<VulkanModel>(std::move(*ctx), *config, ctxLen, batch, arithmetic);
+  auto model = std::make_unique<VulkanModel>(std::move(*ctx), *config, ctxLen, batch, arithmetic, kvF16);
   if (auto s = model->init(*weights, options); !s)
     return std::unexpected(s.error());
   return std::unique_ptr<Model>(std::move(model));
