@@ -214,9 +214,10 @@ TEST(VulkanSyntheticDecode, ProfileReportsTheDecodeStep)
   EXPECT_EQ((*plain)->profileReport(), "");
 }
 
-// With llama.cpp-style activation rounding the Vulkan forward tracks the reference's Ggml
-// rounding. Not bit for bit: the reference also rounds softmax weights to f16, and rounding
-// to Q8 steps turns last-bit differences (summation order) into whole steps now and then.
+// With ggmlRounding the Vulkan forward computes the reference's Ggml arithmetic: bit for bit
+// where every matrix has an exact kernel (Q4_0/Q4_1/Q8_0), in a batch and token by token.
+// K-quant matrices take rounded activations with ordinary fp32 sums: there rounding to Q8
+// steps turns last-bit differences (summation order) into whole steps now and then.
 TEST(VulkanSyntheticGgml, TracksTheReferenceGgmlRounding)
 {
   for (const SyntheticCase c : {SyntheticCase{"ggml_llama_q4_1", "llama", TensorType::Q4_1, TensorType::Q8_0, true, 1},
@@ -234,6 +235,11 @@ TEST(VulkanSyntheticGgml, TracksTheReferenceGgmlRounding)
     const auto expected = allLogits(**ref, tokens, false);
     const auto got = allLogits(**vkm, tokens, false);
     expectPerPosition(expected, got, 1024, 1e-3, c.name);
+    if (c.matrices == TensorType::Q4_1) {
+      EXPECT_TRUE(expected == got) << c.name << ": a batch's logits differ from the Ggml reference's bits";
+      EXPECT_TRUE(allLogits(**ref, tokens, true) == allLogits(**vkm, tokens, true))
+          << c.name << ": token-by-token logits differ from the Ggml reference's bits";
+    }
     // On random weights the Q8 steps amplify last-bit differences about as much as the
     // rounding itself moves the logits, so this is a bound, not a closeness ranking.
     const auto exactLogits = allLogits(**exact, tokens, false);
