@@ -66,16 +66,7 @@ void softmaxRowPortable(float *x, size_t len)
 
 // ---- attention, portable: simd::attend's arithmetic in scalar code -----------------------
 
-// The sum of 16 lanes: halves, quarters, then (q0 + q2) + (q1 + q3).
-float laneSum(const float *v)
-{
-  float h[8], q[4];
-  for (size_t i = 0; i < 8; ++i)
-    h[i] = v[i] + v[i + 8];
-  for (size_t i = 0; i < 4; ++i)
-    q[i] = h[i] + h[i + 4];
-  return (q[0] + q[2]) + (q[1] + q[3]);
-}
+using ops::ref::ggml::laneSum; // the sum of 16 lanes as a 512-bit horizontal add reduces them
 
 float dotLanes(const uint16_t *k, const float *q, size_t len)
 {

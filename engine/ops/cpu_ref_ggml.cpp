@@ -17,7 +17,8 @@ constexpr size_t kLanes = 16; // fp32 lanes of a 512-bit vector
 
 float roundHalf(float x) { return halfToFloat(floatToHalf(x)); }
 
-// Sum of 16 lanes as a 512-bit horizontal add reduces them: halves, quarters, pairs.
+} // namespace
+
 float laneSum(const float *v)
 {
   float h[8], q[4];
@@ -27,6 +28,8 @@ float laneSum(const float *v)
     q[i] = h[i] + h[i + 4];
   return (q[0] + q[2]) + (q[1] + q[3]);
 }
+
+namespace {
 
 // ---- 8-bit activation blocks ---------------------------------------------------------------
 

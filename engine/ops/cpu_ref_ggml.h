@@ -22,6 +22,10 @@
 
 namespace hearth::ops::ref::ggml {
 
+// The sum of 16 lanes as a 512-bit horizontal add reduces them: halves, quarters, then
+// (q0 + q2) + (q1 + q3).
+float laneSum(const float *v);
+
 // exp(x) as the vectorized polynomial of llama.cpp's CPU backend computes it (one lane).
 float vexp(float x);
 

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -189,6 +190,26 @@ template <class Fn> void runOnce(vk::Context &ctx, Fn &&record)
   ASSERT_TRUE(recorded.has_value()) << recorded.error().message;
   auto s = rec->submitAndWait();
   ASSERT_TRUE(s.has_value()) << s.error().message;
+}
+
+// Every element's bits equal (NaNs included): for ops that reproduce a reference's
+// arithmetic exactly. On a mismatch: how many differ, the first, and both bit patterns.
+inline ::testing::AssertionResult sameBits(const std::vector<float> &ref, const std::vector<float> &got,
+                                           const std::string &what)
+{
+  if (ref.size() != got.size())
+    return ::testing::AssertionFailure() << what << ": size " << got.size() << " vs " << ref.size();
+  size_t differ = 0, first = 0;
+  for (size_t i = 0; i < ref.size(); ++i)
+    if (std::bit_cast<uint32_t>(ref[i]) != std::bit_cast<uint32_t>(got[i]) && differ++ == 0)
+      first = i;
+  if (differ == 0)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << ": " << differ << " of " << ref.size()
+                                       << " elements differ, first " << first << ": " << got[first] << " (0x"
+                                       << std::hex << std::bit_cast<uint32_t>(got[first]) << ") vs " << std::dec
+                                       << ref[first] << " (0x" << std::hex << std::bit_cast<uint32_t>(ref[first])
+                                       << ")";
 }
 
 } // namespace hearth::test

@@ -35,25 +35,6 @@ std::string caseName(const Case &c)
          std::to_string(int(c.qRange));
 }
 
-// Every element's bits equal (NaNs included).
-::testing::AssertionResult sameBits(const std::vector<float> &ref, const std::vector<float> &got,
-                                    const std::string &what)
-{
-  if (ref.size() != got.size())
-    return ::testing::AssertionFailure() << what << ": size " << got.size() << " vs " << ref.size();
-  size_t differ = 0, first = 0;
-  for (size_t i = 0; i < ref.size(); ++i)
-    if (std::bit_cast<uint32_t>(ref[i]) != std::bit_cast<uint32_t>(got[i]) && differ++ == 0)
-      first = i;
-  if (differ == 0)
-    return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": " << differ << " of " << ref.size()
-                                       << " elements differ, first " << first << ": " << got[first] << " (0x"
-                                       << std::hex << std::bit_cast<uint32_t>(got[first]) << ") vs " << std::dec
-                                       << ref[first] << " (0x" << std::hex << std::bit_cast<uint32_t>(ref[first])
-                                       << ")";
-}
-
 class VkAttentionGgml : public ::testing::TestWithParam<bool> {
 protected:
   vk::Context &ctx() { return test::context(GetParam()); }
@@ -125,7 +106,7 @@ protected:
     ops::ref::ggml::attention(q.data(), caches.k.data(), caches.v.data(), expected.data(), c.n, c.pos0, nHead,
                               c.nHeadKv, c.headDim);
     const std::string name = caseName(c);
-    EXPECT_TRUE(sameBits(expected, out.download<float>(), name));
+    EXPECT_TRUE(test::sameBits(expected, out.download<float>(), name));
     EXPECT_TRUE(out.sentinelsIntact()) << name;
     EXPECT_TRUE(scratch.sentinelsIntact()) << name;
     EXPECT_TRUE(caches.gk.sentinelsIntact() && caches.gv.sentinelsIntact() && gq.sentinelsIntact()) << name;
@@ -186,7 +167,7 @@ TEST_P(VkAttentionGgml, DecodeRecordingResubmittedAtNewPositions)
     std::vector<float> expected(q.size());
     ops::ref::ggml::attention(q.data(), caches.k.data(), caches.v.data(), expected.data(), 1, pos0, nHead, nHeadKv,
                               headDim);
-    EXPECT_TRUE(sameBits(expected, out.download<float>(), "resubmitted at pos0 " + std::to_string(pos0)));
+    EXPECT_TRUE(test::sameBits(expected, out.download<float>(), "resubmitted at pos0 " + std::to_string(pos0)));
   }
 }
 

@@ -31,23 +31,6 @@ protected:
   }
 };
 
-// Same bits everywhere; on a mismatch, where and how far.
-::testing::AssertionResult sameBits(const std::vector<float> &expected, const std::vector<float> &got,
-                                    const std::string &what)
-{
-  if (expected.size() != got.size())
-    return ::testing::AssertionFailure() << what << ": " << got.size() << " values, expected " << expected.size();
-  size_t differ = 0, first = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    if (std::memcmp(&expected[i], &got[i], 4) != 0 && differ++ == 0)
-      first = i;
-  if (differ == 0)
-    return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": " << differ << " of " << got.size() << " values differ, first ["
-                                       << first << "] " << got[first] << " vs " << expected[first] << " ("
-                                       << test::matches(expected, got, 0, "").message() << ")";
-}
-
 // Activations whose 32-blocks span what a model produces and the edge cases of the 8-bit
 // quantization: ordinary, tiny (scale below f16's normal range), zero, large, and blocks
 // with one outlier.
@@ -112,7 +95,7 @@ TEST_P(VkGgmlOps, MatmulBitExact)
             expected[i] = y0[i] + expected[i];
           else if (mode == ops::MatmulOutput::Bias)
             expected[i] = expected[i] + bias[i % s.rows];
-        EXPECT_TRUE(sameBits(expected, gy.download<float>(),
+        EXPECT_TRUE(test::sameBits(expected, gy.download<float>(),
                              fmt::format("{} {}x{} n={}", tensorTypeName(type), s.rows, s.cols, n)));
         EXPECT_TRUE(gy.sentinelsIntact());
         EXPECT_TRUE(xq.sentinelsIntact());
@@ -135,7 +118,7 @@ TEST_P(VkGgmlOps, RmsNormBitExact)
       });
       std::vector<float> expected(x.size());
       ref::rmsNorm(x.data(), w.data(), expected.data(), n, dim, 1e-5f, ref::Rounding::Ggml);
-      EXPECT_TRUE(sameBits(expected, y.download<float>(), fmt::format("rms_norm {} n={}", dim, n)));
+      EXPECT_TRUE(test::sameBits(expected, y.download<float>(), fmt::format("rms_norm {} n={}", dim, n)));
       EXPECT_TRUE(y.sentinelsIntact());
     }
 }
@@ -167,7 +150,7 @@ TEST_P(VkGgmlOps, RopeBitExact)
         return ops::ropeGgml(rec, gx.view(), table->view(), step->view(0, 4), shape);
       });
       ref::rope(x.data(), n, c.heads, c.headDim, c.pos0, c.ropeDims, c.freqBase, neox, ff, ref::Rounding::Ggml);
-      EXPECT_TRUE(sameBits(x, gx.download<float>(),
+      EXPECT_TRUE(test::sameBits(x, gx.download<float>(),
                            fmt::format("rope{} {} {} {} pos {}", neox ? " neox" : "", c.heads, c.headDim, c.ropeDims,
                                        c.pos0)));
       EXPECT_TRUE(gx.sentinelsIntact());
@@ -190,7 +173,7 @@ TEST_P(VkGgmlOps, SwigluBitExact)
       });
       std::vector<float> expected(count);
       ref::swiglu(gate.data(), up.data(), expected.data(), count, ref::Rounding::Ggml, rowLength);
-      EXPECT_TRUE(sameBits(expected, out.download<float>(), fmt::format("swiglu row {} n={}", rowLength, n)));
+      EXPECT_TRUE(test::sameBits(expected, out.download<float>(), fmt::format("swiglu row {} n={}", rowLength, n)));
       EXPECT_TRUE(out.sentinelsIntact());
     }
 }
@@ -222,6 +205,6 @@ TEST(VkGgmlOpsChunked, MatmulAcrossBindingRanges)
   });
   std::vector<float> expected(size_t(n) * rows);
   ref::matmul(TensorType::Q4_0, bytes.data(), rows, cols, x.data(), expected.data(), n, ref::Rounding::Ggml);
-  EXPECT_TRUE(sameBits(expected, y.download<float>(), "Q4_0 301x96 in 4 KiB ranges"));
+  EXPECT_TRUE(test::sameBits(expected, y.download<float>(), "Q4_0 301x96 in 4 KiB ranges"));
   EXPECT_TRUE(y.sentinelsIntact());
 }
