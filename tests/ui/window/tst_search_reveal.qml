@@ -36,12 +36,12 @@ Item {
             tryCompare(view, "highlightedId", fixture.quokkaId)
             const row = view.model.rowOfMessage(fixture.quokkaId)
             compare(row, 6)
-            waitForRendering(view)
+            // The delegates lay out over the next frames (slowly on a loaded machine).
+            tryVerify(() => view.itemAtIndex(row) !== null && visibleInView(view.itemAtIndex(row)), 5000,
+                      "the hit is in sight")
             const item = view.itemAtIndex(row)
-            verify(item !== null)
-            verify(visibleInView(item), "the hit is in sight")
             verify(!view.atYEnd, "the view did not jump to the bottom")
-            verify(findChild(item, "hitHighlight").visible)
+            tryVerify(() => findChild(item, "hitHighlight").visible, 2000, "the hit lights up") // fades in
             // The highlight fades after about two seconds.
             tryCompare(view, "highlightedId", null, 4000)
             tryVerify(() => !findChild(item, "hitHighlight").visible, 3000)
@@ -54,8 +54,8 @@ Item {
             const row = view.model.rowOfMessage(fixture.wombatId)
             verify(row > 0, "the wombat branch is shown")
             tryCompare(view, "highlightedId", fixture.wombatId)
-            waitForRendering(view)
-            verify(visibleInView(view.itemAtIndex(row)))
+            tryVerify(() => view.itemAtIndex(row) !== null && visibleInView(view.itemAtIndex(row)), 5000,
+                      "the wombat hit is in sight")
         }
     }
 }
