@@ -22,15 +22,7 @@ layout(constant_id = 1) const uint R = 4u;   // rows per invocation
 layout(constant_id = 2) const uint TYPE = 0u; // 0 Q8_0, 1 Q4_0, 2 Q4_1
 layout(constant_id = 3) const uint T = 1u;   // tokens per invocation
 
-#ifdef WEIGHTS_TEXEL
-// Weights through a uniform texel buffer of 16-byte texels (matvec_ggml_tx): lavapipe
-// fetches a texel as one vector load, a storage-buffer word lane by lane.
-layout(binding = 0) uniform usamplerBuffer wTexels;
-uvec4 wWord(uint t) { return texelFetch(wTexels, int(t)); }
-#else
-layout(std430, binding = 0) readonly buffer Weights { uvec4 wData[]; };
-uvec4 wWord(uint t) { return wData[t]; }
-#endif
+#include "weight_words.glsl" // binding 0, wWord, load16/4/2, pickWord
 layout(std430, binding = 1) readonly buffer XQ { uvec4 xq[]; };
 layout(std430, binding = 2) readonly buffer Bias { float biasData[]; };
 layout(std430, binding = 3) buffer Outputs { float yData[]; };
@@ -46,48 +38,14 @@ layout(push_constant) uniform Push {
   uint mode; // 0 store, 1 add, 2 bias
 } pc;
 
-uint pick(uvec4 v, uint j) { return j == 0u ? v.x : (j == 1u ? v.y : (j == 2u ? v.z : v.w)); }
-uint pick8(uvec4 a, uvec4 b, uint k) { return pick(k < 4u ? a : b, k & 3u); }
-
-// The 16 bytes at byte offset `off` (even) as 4 little-endian words.
-uvec4 load16(uint off)
-{
-  const uvec4 a = wWord(off >> 4);
-  const uint s = off & 15u;
-  if (s == 0u)
-    return a;
-  const uvec4 b = wWord((off >> 4) + 1u);
-  const uint ws = s >> 2;
-  uvec4 r = uvec4(pick8(a, b, ws), pick8(a, b, ws + 1u), pick8(a, b, ws + 2u), pick8(a, b, ws + 3u));
-  if ((s & 2u) != 0u)
-    r = (r >> 16) | (uvec4(r.yzw, pick8(a, b, ws + 4u)) << 16);
-  return r;
-}
-// The 4 bytes at byte offset `off` (even).
-uint load4(uint off)
-{
-  const uvec4 a = wWord(off >> 4);
-  const uint ws = (off >> 2) & 3u;
-  const uint lo = pick(a, ws);
-  if ((off & 2u) == 0u)
-    return lo;
-  const uint hi = ws == 3u ? wWord((off >> 4) + 1u).x : pick(a, ws + 1u);
-  return (lo >> 16) | (hi << 16);
-}
-// The 2 bytes at byte offset `off` (even), in the low half; never reads the next word.
-uint load2(uint off)
-{
-  return (pick(wWord(off >> 4), (off >> 2) & 3u) >> ((off & 2u) * 8u)) & 0xFFFFu;
-}
-
 ivec4 signedBytes(uint w) { return ivec4(int(w << 24), int(w << 16), int(w << 8), int(w)) >> 24; }
 ivec4 lowNibbles(uint w) { return ivec4(uvec4(w, w >> 8, w >> 16, w >> 24) & 15u); }
 ivec4 highNibbles(uint w) { return ivec4(uvec4(w >> 4, w >> 12, w >> 20, w >> 28) & 15u); }
 // Words k of two 16-byte halves shifted down by 2 bytes: bytes 2.. of a:b:c.
 uint shifted(uvec4 a, uvec4 b, uint c, uint k)
 {
-  const uint lo = pick8(a, b, k);
-  const uint hi = k == 7u ? c : pick8(a, b, k + 1u);
+  const uint lo = pickWord(a, b, k);
+  const uint hi = k == 7u ? c : pickWord(a, b, k + 1u);
   return (lo >> 16) | (hi << 16);
 }
 
@@ -157,7 +115,7 @@ void main()
       const uvec4 x0 = xq[xb], x1 = xq[xb + 1u], x2 = xq[xb + 2u];
       ivec4 xi[8];
       [[unroll]] for (uint k = 0u; k < 8u; ++k)
-        xi[k] = signedBytes(pick8(x0, x1, k));
+        xi[k] = signedBytes(pickWord(x0, x1, k));
       const float dx = uintBitsToFloat(x2.x), sx = uintBitsToFloat(x2.y);
       [[unroll]] for (uint r = 0u; r < R; ++r) {
         ivec4 p = ivec4(0);
