@@ -148,14 +148,10 @@ DeviceInfo queryDevice(VkPhysicalDevice device, uint32_t index, bool allowFp16)
   VkFormatProperties texel;
   vkGetPhysicalDeviceFormatProperties(device, VK_FORMAT_R32G32B32A32_UINT, &texel);
   // Measured faster only on a CPU device (lavapipe); HEARTH_TEXEL=1 tries them elsewhere.
-  auto envOn = [](const char *name) {
-    const char *v = std::getenv(name);
-    return v && *v && std::string_view(v) != "0";
-  };
   const bool texelOk = (texel.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) &&
                        props.properties.limits.maxTexelBufferElements >= (1u << 20);
-  d.texelWeights = texelOk && !envOn("HEARTH_NO_TEXEL") &&
-                   (props.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || envOn("HEARTH_TEXEL"));
+  d.texelWeights = texelOk && !vk::envFlag("HEARTH_NO_TEXEL") &&
+                   (props.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || vk::envFlag("HEARTH_TEXEL"));
 
   VkPhysicalDeviceMemoryProperties memory;
   vkGetPhysicalDeviceMemoryProperties(device, &memory);
