@@ -20,9 +20,6 @@ struct NormPush {
   uint32_t dim, n;
   float eps;
 };
-struct RopePush {
-  uint32_t n, heads, headDim, ropeDims, neox, maxPos;
-};
 struct SwigluPush {
   uint32_t count, rowLength;
 };
@@ -139,23 +136,12 @@ Result<vk::Buffer> ropeTableGgml(vk::Context &ctx, uint32_t maxPos, uint32_t rop
       theta *= thetaScale;
     }
   }
-  auto buffer = vk::Buffer::create(ctx, std::max<size_t>(cs.size(), 4) * sizeof(float), vk::Memory::Device,
-                                   "RoPE table (ggml)");
-  if (!buffer)
-    return std::unexpected(buffer.error());
-  HEARTH_TRY(buffer->uploadSpan(std::span<const float>(cs)));
-  return std::move(*buffer);
+  return detail::uploadRopeTable(ctx, cs, "RoPE table (ggml)");
 }
 
 Status ropeGgml(vk::Recorder &rec, vk::BufferView x, vk::BufferView table, vk::BufferView step, const RopeShape &s)
 {
-  constexpr uint32_t wg = 32;
-  HEARTH_KERNEL_OR_RETURN(k, rec, ShaderId::rope_ggml,
-                          {.buffers = 3, .pushBytes = sizeof(RopePush), .constants = {wg}});
-  const RopePush push{s.n, s.heads, s.headDim, s.ropeDims, s.neox ? 1u : 0u, s.maxPos};
-  rec.dispatch(*k, {{x, vk::Access::ReadWrite}, {table, vk::Access::Read}, {step, vk::Access::Read}}, push,
-               detail::divUp(s.ropeDims / 2, wg), s.heads, s.n);
-  return {};
+  return detail::recordRope(rec, ShaderId::rope_ggml, x, table, step, s);
 }
 
 Status swigluGgml(vk::Recorder &rec, vk::BufferView gate, vk::BufferView up, vk::BufferView out, uint32_t count,

@@ -1,9 +1,16 @@
 // Small helpers shared by the op files.
 #pragma once
 
+#include "vk/buffer.h"
 #include "vk/kernel.h"
 
 #include <algorithm>
+#include <span>
+#include <string_view>
+
+namespace hearth::ops {
+struct RopeShape;
+}
 
 namespace hearth::ops::detail {
 
@@ -36,6 +43,11 @@ inline const vk::Kernel *kernel(vk::Recorder &rec, ShaderId id, const vk::Kernel
   return *k;
 }
 
+// RoPE (rope.cpp): uploads a [maxPos][ropeDims / 2] table of (cos, sin) pairs, and records
+// the rotation of x by one of the shaders that read such a table (rope, rope_ggml).
+Result<vk::Buffer> uploadRopeTable(vk::Context &ctx, std::span<const float> cosSin, std::string_view what);
+Status recordRope(vk::Recorder &rec, ShaderId shader, vk::BufferView x, vk::BufferView table, vk::BufferView step,
+                  const RopeShape &shape);
 } // namespace hearth::ops::detail
 
 #define HEARTH_KERNEL_OR_RETURN(var, rec, id, ...)                                                 \

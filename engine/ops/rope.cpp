@@ -2,6 +2,7 @@
 #include "ops/op_util.h"
 #include "ops/ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -27,21 +28,36 @@ Result<vk::Buffer> ropeTable(vk::Context &ctx, uint32_t maxPos, uint32_t ropeDim
       cs[(size_t(pos) * half + i) * 2] = float(std::cos(theta));
       cs[(size_t(pos) * half + i) * 2 + 1] = float(std::sin(theta));
     }
-  auto buffer = vk::Buffer::create(ctx, cs.size() * sizeof(float), vk::Memory::Device, "RoPE table");
-  if (!buffer)
-    return std::unexpected(buffer.error());
-  HEARTH_TRY(buffer->uploadSpan(std::span<const float>(cs)));
-  return std::move(*buffer);
+  return detail::uploadRopeTable(ctx, cs, "RoPE table");
 }
 
 Status rope(vk::Recorder &rec, vk::BufferView x, vk::BufferView table, vk::BufferView step, const RopeShape &s)
 {
+  return detail::recordRope(rec, ShaderId::rope, x, table, step, s);
+}
+
+namespace detail {
+
+Result<vk::Buffer> uploadRopeTable(vk::Context &ctx, std::span<const float> cosSin, std::string_view what)
+{
+  auto buffer = vk::Buffer::create(ctx, std::max<size_t>(cosSin.size(), 4) * sizeof(float), vk::Memory::Device, what);
+  if (!buffer)
+    return std::unexpected(buffer.error());
+  HEARTH_TRY(buffer->uploadSpan(cosSin));
+  return std::move(*buffer);
+}
+
+Status recordRope(vk::Recorder &rec, ShaderId shader, vk::BufferView x, vk::BufferView table, vk::BufferView step,
+                  const RopeShape &s)
+{
   constexpr uint32_t wg = 32;
-  HEARTH_KERNEL_OR_RETURN(k, rec, ShaderId::rope, {.buffers = 3, .pushBytes = sizeof(Push), .constants = {wg}});
+  HEARTH_KERNEL_OR_RETURN(k, rec, shader, {.buffers = 3, .pushBytes = sizeof(Push), .constants = {wg}});
   const Push push{s.n, s.heads, s.headDim, s.ropeDims, s.neox ? 1u : 0u, s.maxPos};
   rec.dispatch(*k, {{x, vk::Access::ReadWrite}, {table, vk::Access::Read}, {step, vk::Access::Read}}, push,
                detail::divUp(s.ropeDims / 2, wg), s.heads, s.n);
   return {};
 }
+
+} // namespace detail
 
 } // namespace hearth::ops
