@@ -2,6 +2,7 @@
 // loadModel(), because it reads the model's configuration and weights table from there.
 #include "cpu/cpu_model.h"
 
+#include "cpu/kernels.h"
 #include "cpu/matmul.h"
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
@@ -11,9 +12,12 @@
 #include "ops/quant.h"
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <sys/mman.h>
+#include <unordered_map>
 #include <vector>
 
 namespace hearth::cpu {
@@ -119,6 +123,7 @@ public:
       L.k.reset(new uint16_t[size_t(m_ctx) * kvDim]);
       L.v.reset(new uint16_t[size_t(m_ctx) * kvDim]);
     }
+    packWeights();
     m_outputNorm = dequantized(m_w.outputNorm);
     if (m_w.ropeFreqs)
       m_ropeFreqs = dequantized(m_w.ropeFreqs);
@@ -203,8 +208,50 @@ private:
   void matmul(const WeightRef &w, const float *x, float *y, size_t n)
   {
     m_profile.begin();
-    cpu::matmul(w.type, w.data, w.rows, w.cols, x, y, n, m_pool, m_isa);
+    if (auto it = m_packed.find(w.data); it != m_packed.end())
+      cpu::matmul(w.type, it->second, w.rows, w.cols, x, y, n, m_pool, m_isa, Layout::Packed16);
+    else
+      cpu::matmul(w.type, w.data, w.rows, w.cols, x, y, n, m_pool, m_isa);
     m_profile.end(Profile::Matmul);
+  }
+
+  // Copies the matrices matmul takes in the 16-row packed layout (Q8_0/Q4_0/Q4_1 with
+  // AVX-512) into one allocation in that layout: decode then streams each as one run of
+  // memory. The mapped file stays for the rest (and the token embedding's lookups); its
+  // pages of packed matrices are no longer touched. HEARTH_CPU_PACK=0: no packing.
+  void packWeights()
+  {
+    if (const char *v = std::getenv("HEARTH_CPU_PACK"); v && std::strcmp(v, "0") == 0)
+      return;
+    std::vector<const WeightRef *> todo;
+    auto consider = [&](const WeightRef &w) {
+      if (w && w.rows >= kernels::kPackRows && packs16(w.type, m_isa) &&
+          std::find_if(todo.begin(), todo.end(), [&](const WeightRef *o) { return o->data == w.data; }) == todo.end())
+        todo.push_back(&w);
+    };
+    for (const LayerWeights &l : m_w.layers)
+      for (const WeightRef *w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down})
+        consider(*w);
+    consider(m_w.output);
+    if (todo.empty())
+      return;
+    constexpr size_t kAlign = 64, kHuge = 2u << 20;
+    size_t total = 0;
+    for (const WeightRef *w : todo)
+      total += (bytesOf(*w) + kAlign - 1) / kAlign * kAlign;
+    total = (total + kHuge - 1) / kHuge * kHuge;
+    m_packedStorage.reset(static_cast<std::byte *>(std::aligned_alloc(kHuge, total)));
+    if (!m_packedStorage)
+      return; // the layout as stored works as well, only slower
+#ifdef MADV_HUGEPAGE
+    madvise(m_packedStorage.get(), total, MADV_HUGEPAGE); // fewer TLB misses while streaming
+#endif
+    std::byte *at = m_packedStorage.get();
+    for (const WeightRef *w : todo) {
+      packRows16(w->type, w->data, w->rows, w->cols, at, m_pool);
+      m_packed.emplace(w->data, at);
+      at += (bytesOf(*w) + kAlign - 1) / kAlign * kAlign;
+    }
   }
 
   void attentionBlock(uint32_t il, size_t n, uint32_t pos0)
@@ -295,6 +342,11 @@ private:
   std::vector<float> m_outputNorm; // [nEmbd]
   std::vector<float> m_ropeFreqs;  // [ropeDims/2] or empty
   Scratch m_s;
+  struct Free {
+    void operator()(std::byte *p) const { std::free(p); }
+  };
+  std::unique_ptr<std::byte, Free> m_packedStorage;                     // packWeights()
+  std::unordered_map<const std::byte *, const std::byte *> m_packed; // weight as stored -> packed copy
   Profile m_profile;
   RopeTable m_rope;                // the current slice's angles
   std::vector<float> m_logits;     // [1 or n][nVocab] (capacity kept between calls)

@@ -72,6 +72,24 @@ RowsDot avx512RowsKernel(TensorType type);
 inline constexpr size_t kRows16 = 16;
 RowsDot avx512Rows16Kernel(TensorType type);
 
+// The 16-row packed layout (matmul.h, Layout::Packed16) of Q8_0/Q4_0/Q4_1: rows in groups of
+// 16, a group's blocks one after another, each block as the 16 rows' f16 scales d (32
+// bytes), Q4_1's f16 mins m (32 bytes), then the levels with the rows' 4-byte words
+// interleaved: word k (64 bytes) holds bytes 4k..4k+3 of row r's qs at 4r (Q8_0: 8 words;
+// Q4_0/Q4_1: 4 words of packed nibbles, low nibbles levels 4k.., high nibbles 16 + 4k..).
+// One 512-bit load is then one word of all 16 rows, the lane layout of dpbusd and of an AMX
+// B tile; the group reads from memory as one stream. A group takes exactly the bytes of
+// the 16 rows it holds.
+inline constexpr size_t kPackRows = 16;
+// y[t · yStride + r] = row r of `group` (nb blocks) · token t's activations (xq + t · xStride)
+// for t < tokens (1..4) and r < 16, with RowDot's arithmetic (bit for bit). xOffset[t · nb + i]:
+// the weights' level offset (Q8_0 128, Q4_0 8) times the sum of token t's block i levels
+// (unused for Q4_1).
+using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
+                           size_t tokens, float *y, size_t yStride);
+inline constexpr size_t kPackedTokens = 4;
+PackedDot avx512PackedKernel(TensorType type); // nullptr: not a packable type
+
 // AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
 // the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile
 // state (asked once). A thread brackets its tile work with amxBegin()/amxEnd().
@@ -79,6 +97,7 @@ struct AmxScratch {
   std::vector<uint8_t> tiles; // [blocks][8][64] (K-quants [blocks][8][8][64]): weights as B tiles
   std::vector<float> d, m;    // [blocks][16]: the rows' scales and Q4_1 mins (K-quants d, dmin)
   std::vector<int32_t> k;     // K-quants [blocks][2][8][16]: the rows' sub-block scales, mins
+  std::vector<const uint8_t *> tile; // [blocks]: each block's B tile (in tiles, or in place)
 };
 bool amxUsable();
 bool amxHandles(TensorType type);
@@ -86,8 +105,9 @@ void amxBegin();
 void amxEnd();
 // y[t · yStride + r] for t < n, r < 16: rows w + r · rowStride (nb blocks each) times the
 // activations of tokens 0..n−1 (xq, xStride apart; the buffer readable up to 16·⌈n/16⌉ tokens).
+// packed: w is one group of the 16-row packed layout (Q8_0/Q4_0/Q4_1; rowStride unused).
 void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride,
-                 size_t n, float *y, size_t yStride, AmxScratch &scratch);
+                 size_t n, float *y, size_t yStride, AmxScratch &scratch, bool packed = false);
 
 // Activations of one token, cols columns: Q8 writes cols/32 blocks, Q8K cols/256 blocks,
 // the float formats cols floats. Identical results on every ISA.

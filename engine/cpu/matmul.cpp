@@ -69,7 +69,8 @@ size_t rowBlock(size_t rowBytes) { return std::clamp<size_t>((16u << 10) / std::
 // Batches of Q8_0/Q4_0/Q4_1 on AMX: groups of 16 rows, handed out one at a time; the last
 // rows - rows % 16 go through the row kernel (the same bits).
 void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t rows, size_t blocks,
-               const std::byte *xq, size_t xStride, float *y, size_t n, kernels::RowDot dot, ThreadPool &pool)
+               const std::byte *xq, size_t xStride, float *y, size_t n, kernels::RowDot dot, ThreadPool &pool,
+               bool packed)
 {
   const size_t groups = rows / 16, items = groups + (rows % 16 != 0);
   std::atomic<size_t> next{0};
@@ -81,7 +82,8 @@ void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t row
         if (!tiles)
           kernels::amxBegin();
         tiles = true;
-        kernels::amxRowGroup(type, base + 16 * g * stride, stride, blocks, xq, xStride, n, y + 16 * g, rows, scratch);
+        kernels::amxRowGroup(type, base + 16 * g * stride, stride, blocks, xq, xStride, n, y + 16 * g, rows, scratch,
+                             packed);
         continue;
       }
       float out[kernels::kMaxTokens];
@@ -99,7 +101,73 @@ void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t row
   });
 }
 
+// Q8_0/Q4_0/Q4_1 in the 16-row packed layout without AMX tiles: a few groups handed out at
+// a time, each multiplied by up to 4 tokens a call; the last rows % 16 (as stored) through
+// the row kernel.
+void packedMatmul(TensorType type, const std::byte *base, size_t stride, size_t rows, size_t blocks,
+                  const std::byte *xq, size_t xStride, const int32_t *xOffset, float *y, size_t n,
+                  kernels::RowDot dot, ThreadPool &pool)
+{
+  const kernels::PackedDot kernel = kernels::avx512PackedKernel(type);
+  const size_t groups = rows / kernels::kPackRows, tail = rows % kernels::kPackRows;
+  const size_t perItem = std::clamp<size_t>(groups / (8 * pool.size()), 1, 4);
+  const size_t groupItems = (groups + perItem - 1) / perItem, items = groupItems + (tail != 0);
+  std::atomic<size_t> next{0};
+  pool.parallelFor(std::min(pool.size(), items), [&](size_t, size_t) {
+    for (size_t item; (item = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
+      if (item < groupItems) {
+        for (size_t g = item * perItem; g < std::min(groups, (item + 1) * perItem); ++g)
+          for (size_t t0 = 0; t0 < n; t0 += kernels::kPackedTokens)
+            kernel(base + g * kernels::kPackRows * stride, blocks, xq + t0 * xStride, xStride, xOffset + t0 * blocks,
+                   std::min(kernels::kPackedTokens, n - t0), y + t0 * rows + g * kernels::kPackRows, rows);
+        continue;
+      }
+      float out[kernels::kMaxTokens];
+      for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
+        const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
+        for (size_t r = rows - tail; r < rows; ++r) {
+          dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
+          for (size_t t = 0; t < tokens; ++t)
+            y[(t0 + t) * rows + r] = out[t];
+        }
+      }
+    }
+  });
+}
+
 } // namespace
+
+bool packs16(TensorType type, Isa isa)
+{
+  return isa >= Isa::Avx512 && kernels::avx512PackedKernel(type) != nullptr;
+}
+
+void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *dst, ThreadPool &pool)
+{
+  assert(type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1);
+  const size_t blockBytes = ops::rowBytes(type, 32), stride = ops::rowBytes(type, cols), nb = cols / 32;
+  const bool q41 = type == TensorType::Q4_1;
+  const size_t levelsAt = q41 ? 4 : 2, words = type == TensorType::Q8_0 ? 8 : 4, levelsOut = q41 ? 64 : 32;
+  const size_t groups = rows / kernels::kPackRows;
+  const auto *src = static_cast<const uint8_t *>(w);
+  auto *out = static_cast<uint8_t *>(dst);
+  pool.parallelFor(groups, [&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; ++g)
+      for (size_t i = 0; i < nb; ++i) {
+        uint8_t *o = out + g * kernels::kPackRows * stride + i * kernels::kPackRows * blockBytes;
+        for (size_t r = 0; r < kernels::kPackRows; ++r) {
+          const uint8_t *b = src + (g * kernels::kPackRows + r) * stride + i * blockBytes;
+          std::memcpy(o + 2 * r, b, 2); // d
+          if (q41)
+            std::memcpy(o + 32 + 2 * r, b + 2, 2); // m
+          for (size_t k = 0; k < words; ++k)
+            std::memcpy(o + levelsOut + 64 * k + 4 * r, b + levelsAt + 4 * k, 4);
+        }
+      }
+  });
+  const size_t packedBytes = groups * kernels::kPackRows * stride;
+  std::memcpy(out + packedBytes, src + packedBytes, rows * stride - packedBytes);
+}
 
 Isa detectIsa()
 {
@@ -142,8 +210,10 @@ const char *isaName(Isa isa)
 }
 
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
-            size_t n, ThreadPool &pool, Isa isa)
+            size_t n, ThreadPool &pool, Isa isa, Layout layout)
 {
+  const bool packed = layout == Layout::Packed16;
+  assert(!packed || packs16(type, isa));
   const kernels::RowDot dot = rowKernel(type, isa);
   const size_t perCall =
       isa >= Isa::Avx512 && kernels::avx512KQuantKernel(type) ? kernels::kMaxTokensWide : kernels::kMaxTokens;
@@ -162,13 +232,26 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   // Activations, reused across calls of this thread (no allocation per token); AMX reads
   // whole tiles of 16 tokens.
   thread_local std::vector<std::byte> prepared;
+  thread_local std::vector<int32_t> offsets; // packed Q8_0/Q4_0: [n][blocks] level offset · Σ levels
   const size_t padded = amx ? (n + 15) / 16 * 16 : n;
   if (prepared.size() < padded * xStride)
     prepared.resize(padded * xStride);
+  const int offset = !packed ? 0 : type == TensorType::Q8_0 ? 128 : type == TensorType::Q4_0 ? 8 : 0;
+  if (offset && offsets.size() < n * blocks)
+    offsets.resize(n * blocks);
   std::byte *xq = prepared.data();
+  int32_t *xOffset = offsets.data(); // (thread_local: the workers write through the pointer)
   pool.parallelFor(n, [&](size_t begin, size_t end) {
-    for (size_t t = begin; t < end; ++t)
+    for (size_t t = begin; t < end; ++t) {
       kernels::quantizeActivations(format, x + t * cols, cols, xq + t * xStride, isa);
+      const auto *a = reinterpret_cast<const kernels::Q8Block *>(xq + t * xStride);
+      for (size_t i = 0; offset && i < blocks; ++i) {
+        int32_t sum = 0;
+        for (int8_t q : a[i].q)
+          sum += q;
+        xOffset[t * blocks + i] = offset * sum;
+      }
+    }
   });
 
   // Rows in cache-sized blocks, about four per thread at least, handed out one at a time:
@@ -176,7 +259,9 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t stride = ops::rowBytes(type, cols);
   const auto *base = static_cast<const std::byte *>(w);
   if (amx)
-    return amxMatmul(type, base, stride, rows, blocks, xq, xStride, y, n, dot, pool);
+    return amxMatmul(type, base, stride, rows, blocks, xq, xStride, y, n, dot, pool, packed);
+  if (packed)
+    return packedMatmul(type, base, stride, rows, blocks, xq, xStride, xOffset, y, n, dot, pool);
   size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
   if (dotRows16) // whole 16-row calls
     block = (block + kernels::kRows16 - 1) / kernels::kRows16 * kernels::kRows16;

@@ -16,6 +16,8 @@
 //
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool);               // best ISA
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool, cpu::Isa::Portable);
+//   cpu::packRows16(w.type, w.data, rows, cols, packed, pool);          // once, at load
+//   cpu::matmul(w.type, packed, rows, cols, x, y, n, pool, isa, cpu::Layout::Packed16);
 #pragma once
 
 #include "cpu/thread_pool.h"
@@ -36,9 +38,20 @@ Isa detectIsa();
 std::vector<Isa> supportedIsas();
 const char *isaName(Isa isa);
 
+// How W's bytes are laid out. Rows: as stored in GGUF. Packed16: packRows16()'s layout,
+// which decode streams from memory at up to twice the rate (AVX-512 only; kernels.h).
+enum class Layout { Rows, Packed16 };
+
 // W: [rows][cols] of `type` (any type ops::isSupportedType accepts; cols a multiple of its
-// block size); x: [n][cols]; y: [n][rows]. An Isa the CPU lacks is a programmer error.
+// block size); x: [n][cols]; y: [n][rows]. An Isa the CPU lacks, or Packed16 where
+// packs16() is false, is a programmer error. Both layouts give the same bits.
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
-            size_t n, ThreadPool &pool, Isa isa = detectIsa());
+            size_t n, ThreadPool &pool, Isa isa = detectIsa(), Layout layout = Layout::Rows);
+
+// Whether matmul takes `type` in the Packed16 layout on `isa` (Q8_0/Q4_0/Q4_1, AVX-512).
+bool packs16(TensorType type, Isa isa);
+// Writes W (rows × cols of a packs16 type, as stored) to dst in the Packed16 layout: whole
+// groups of 16 rows interleaved, the last rows % 16 as they are. dst has W's size.
+void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *dst, ThreadPool &pool);
 
 } // namespace hearth::cpu

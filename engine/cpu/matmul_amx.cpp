@@ -8,7 +8,8 @@
 //
 // Layout: A tile = 16 tokens × 32 activation bytes, read in place from the Q8Blocks;
 // B tile = 8 rows × 64 bytes, the 16 weight rows' levels of one block interleaved by 4 bytes
-// (B[k][4r + j] = w_r[4k + j]), repacked per row group; C tile = 16 tokens × 16 rows int32.
+// (B[k][4r + j] = w_r[4k + j]), repacked per row group (the 16-row packed layout's Q8_0
+// levels are this already); C tile = 16 tokens × 16 rows int32.
 #include "cpu/kernels.h"
 
 #include "ops/quant.h"
@@ -134,18 +135,50 @@ inline void chain(const int32_t *isum, const Q8Block *const *a, size_t i, const 
   }
 }
 
+// The same from one group of the 16-row packed layout (kernels.h): Q8_0's levels are B
+// tiles already (tile i is returned in place); Q4's nibbles are split into bytes.
+template <typename Block>
+const uint8_t *unpackBlock(const uint8_t *group, size_t i, uint8_t *tile, float *d, float *m)
+{
+  constexpr bool kMin = std::is_same_v<Block, BlockQ4_1>;
+  const uint8_t *p = group + i * 16 * sizeof(Block), *levels = p + (kMin ? 64 : 32);
+  _mm512_storeu_ps(d, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p))));
+  if constexpr (kMin)
+    _mm512_storeu_ps(m, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 32))));
+  if constexpr (std::is_same_v<Block, BlockQ8_0>) {
+    return levels;
+  } else {
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i offset = _mm512_set1_epi8(std::is_same_v<Block, BlockQ4_0> ? 8 : 0);
+    for (int k = 0; k < 4; ++k) {
+      const __m512i v = _mm512_loadu_si512(levels + 64 * k);
+      _mm512_storeu_si512(tile + 64 * k, _mm512_sub_epi8(_mm512_and_si512(v, low), offset));
+      _mm512_storeu_si512(tile + 64 * (k + 4), _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(v, 4), low), offset));
+    }
+    return tile;
+  }
+}
+
 template <typename Block>
 void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride, size_t n, float *y,
-              size_t yStride, AmxScratch &s)
+              size_t yStride, AmxScratch &s, bool packed)
 {
   constexpr bool kMin = std::is_same_v<Block, BlockQ4_1>;
   s.tiles.resize(nb * 512);
   s.d.resize(nb * 16);
   s.m.resize(kMin ? nb * 16 : 0);
+  s.tile.resize(nb);
   const auto *row0 = static_cast<const std::byte *>(w);
-  for (size_t i = 0; i < nb; ++i)
-    repackBlock<Block>(row0, rowStride, i, s.tiles.data() + 512 * i, s.d.data() + 16 * i,
-                       kMin ? s.m.data() + 16 * i : nullptr);
+  for (size_t i = 0; i < nb; ++i) {
+    uint8_t *tile = s.tiles.data() + 512 * i;
+    float *d = s.d.data() + 16 * i, *m = kMin ? s.m.data() + 16 * i : nullptr;
+    if (packed) {
+      s.tile[i] = unpackBlock<Block>(static_cast<const uint8_t *>(w), i, tile, d, m);
+    } else {
+      repackBlock<Block>(row0, rowStride, i, tile, d, m);
+      s.tile[i] = tile;
+    }
+  }
   alignas(64) int32_t sums[2][256];
   for (size_t t0 = 0; t0 < n; t0 += 16) {
     const Q8Block *a[16];
@@ -160,8 +193,8 @@ void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, s
       _tile_zero(1);
       _tile_loadd(2, a[0][i].q, xStride);
       _tile_loadd(3, a[0][i + 1].q, xStride);
-      _tile_loadd(4, s.tiles.data() + 512 * i, 64);
-      _tile_loadd(5, s.tiles.data() + 512 * (i + 1), 64);
+      _tile_loadd(4, s.tile[i], 64);
+      _tile_loadd(5, s.tile[i + 1], 64);
       if constexpr (kMin) {
         _tile_dpbsud(0, 2, 4);
         _tile_dpbsud(1, 3, 5);
@@ -177,7 +210,7 @@ void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, s
     if (i < nb) {
       _tile_zero(0);
       _tile_loadd(2, a[0][i].q, xStride);
-      _tile_loadd(4, s.tiles.data() + 512 * i, 64);
+      _tile_loadd(4, s.tile[i], 64);
       if constexpr (kMin)
         _tile_dpbsud(0, 2, 4);
       else
@@ -324,12 +357,12 @@ void amxBegin()
 void amxEnd() { _tile_release(); }
 
 void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride,
-                 size_t n, float *y, size_t yStride, AmxScratch &s)
+                 size_t n, float *y, size_t yStride, AmxScratch &s, bool packed)
 {
   switch (type) {
-  case TensorType::Q8_0: return rowGroup<BlockQ8_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
-  case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
-  case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q8_0: return rowGroup<BlockQ8_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
+  case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
+  case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   case TensorType::Q4_K: return rowGroupK<ops::BlockQ4_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
   case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
   default: break;
@@ -348,7 +381,7 @@ bool amxHandles(TensorType) { return false; }
 void amxBegin() {}
 void amxEnd() {}
 void amxRowGroup(TensorType, const void *, size_t, size_t, const std::byte *, size_t, size_t, float *, size_t,
-                 AmxScratch &)
+                 AmxScratch &, bool)
 {
 }
 } // namespace hearth::cpu::kernels

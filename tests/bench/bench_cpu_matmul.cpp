@@ -5,8 +5,12 @@
 // (prompt processing).
 //
 //   build-x/tests/bench/bench_cpu_matmul [--threads T] [--type Q4_K] [--isa portable|avx2|avx512|amx]
-//                                        [--tokens 512] [--seconds 0.3] [--shape 896x4864]
+//                                        [--tokens 512] [--seconds 0.3] [--shape 896x4864] [--copies 1]
+//                                        [--packed]
 //
+// --copies K keeps K copies of each matrix and reads the next one on each call: with K
+// copies larger than the caches, decode's weights stream from memory as in a model.
+// --packed: Q8_0/Q4_0/Q4_1 in the 16-row packed layout (AVX-512), as the CPU model keeps them.
 // Each figure is the best of three timings of as many calls as fit in --seconds, by the
 // wall clock and by the process's CPU time (all threads; "per CPU s": on a loaded machine
 // steadier than the wall clock, and with --threads 1 a single core's throughput). The
@@ -73,7 +77,7 @@ Timing timeIt(F &&call, double budget)
 
 int main(int argc, char **argv)
 {
-  size_t threads = cpu::ThreadPool::defaultThreads(), tokens = 512;
+  size_t threads = cpu::ThreadPool::defaultThreads(), tokens = 512, copies = 1;
   double seconds = 0.3;
   std::string only;
   cpu::Isa isa = cpu::detectIsa();
@@ -83,6 +87,10 @@ int main(int argc, char **argv)
       {"0.5B", 1024, 4864},
   };
   if (auto v = arg(argc, argv, "--threads")) threads = size_t(std::atoi(v));
+  bool packedLayout = false;
+  for (int i = 1; i < argc; ++i)
+    packedLayout = packedLayout || std::strcmp(argv[i], "--packed") == 0;
+  if (auto v = arg(argc, argv, "--copies")) copies = std::max(1, std::atoi(v));
   if (auto v = arg(argc, argv, "--tokens")) tokens = size_t(std::atoi(v));
   if (auto v = arg(argc, argv, "--seconds")) seconds = std::atof(v);
   if (auto v = arg(argc, argv, "--type")) only = v;
@@ -125,17 +133,28 @@ int main(int argc, char **argv)
       for (auto &v : values)
         v = dist(rng);
       const size_t rowBytes = ops::rowBytes(type, s.cols);
-      std::vector<std::byte> w(rowBytes * s.rows);
+      const size_t matrixBytes = rowBytes * s.rows;
+      std::vector<std::byte> w(matrixBytes * copies);
       for (size_t r = 0; r < s.rows; ++r)
         ops::quantizeRow(type, values.data() + r * s.cols, w.data() + r * rowBytes, s.cols);
+      const bool packed = packedLayout && cpu::packs16(type, isa);
+      if (packed) {
+        std::vector<std::byte> rowsAsStored(w.begin(), w.begin() + matrixBytes);
+        cpu::packRows16(type, rowsAsStored.data(), s.rows, s.cols, w.data(), pool);
+      }
+      for (size_t k = 1; k < copies; ++k)
+        std::memcpy(w.data() + k * matrixBytes, w.data(), matrixBytes);
+      const cpu::Layout layout = packed ? cpu::Layout::Packed16 : cpu::Layout::Rows;
+      size_t next = 0; // the copy the next call reads
+      auto weights = [&] { return w.data() + (next++ % copies) * matrixBytes; };
       std::vector<float> x(tokens * s.cols), y(tokens * s.rows);
       for (auto &v : x)
         v = dist(rng);
-      const Timing one = timeIt([&] { cpu::matmul(type, w.data(), s.rows, s.cols, x.data(), y.data(), 1, pool, isa); },
+      const Timing one = timeIt([&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), 1, pool, isa, layout); },
                                 seconds);
       const Timing many = timeIt(
-          [&] { cpu::matmul(type, w.data(), s.rows, s.cols, x.data(), y.data(), tokens, pool, isa); }, seconds);
-      const double mb = double(w.size()) / 1e6, flop = 2.0 * double(s.rows) * double(s.cols);
+          [&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), tokens, pool, isa, layout); }, seconds);
+      const double mb = double(matrixBytes) / 1e6, flop = 2.0 * double(s.rows) * double(s.cols);
       std::printf("%-6s %-6s %5zu x %-5zu %6.2f | %8.2f %8.2f %11.2f |            %8.2f %11.2f\n",
                   std::string(tensorTypeName(type)).c_str(), s.model, s.rows, s.cols, mb, mb / 1e3 / one.wall,
                   flop / one.wall / 1e9, flop * double(tokens) / many.wall / 1e9, mb / 1e3 / one.cpu,

@@ -1,8 +1,8 @@
 // The CPU backend's matmul against the plain reference, on every instruction set this CPU
 // runs (portable, AVX2, AVX-512 VNNI, AMX tiles for batches of 8+ tokens): with llama.cpp-style activation rounding
 // (ops::ref::Rounding::Ggml) every kernel gives the reference's values up to fp32 summation
-// order (NMSE ≤ 1e-10), and Q8_0/Q4_0/Q4_1 (decode's 4-row kernels included) exactly
-// the reference's bits; against exact math the error stays within the op suite's matmul
+// order (NMSE ≤ 1e-10), and Q8_0/Q4_0/Q4_1 (decode's 4-row kernels included, and the
+// 16-row packed layout's kernels on AVX-512) exactly the reference's bits; against exact math the error stays within the op suite's matmul
 // bound (NMSE ≤ 5e-4). Shapes: row counts that are not multiples of the kernels' row
 // blocks, column counts of several blocks (tails for the float types), n = 1…9, 17, 64
 // tokens (every remainder of the 4-token blocking). The SIMD activation quantizers write
@@ -93,6 +93,11 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
     const size_t cols = block == 256 ? 768 : block == 32 ? 160 : 100;
     const size_t rows = 133;
     const auto w = quantized(type, rows, cols, rng);
+    // The 16-row packed layout (Q8_0/Q4_0/Q4_1 on AVX-512): 8 groups and 5 rows as stored.
+    std::vector<std::byte> packed(w.size());
+    const bool packable = cpu::packs16(type, cpu::Isa::Avx512);
+    if (packable)
+      cpu::packRows16(type, w.data(), rows, cols, packed.data(), pool);
     for (size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 17u, 64u})
       for (bool outliers : {false, true}) {
         // With outliers, 8-bit activations alone move the result by NMSE ~5e-4 (Q8_K's
@@ -113,6 +118,11 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
           if (ops::ref::ggml::hasIntegerMatmul(type)) { // Q8_0/Q4_0/Q4_1: the reference's bits
             EXPECT_EQ(std::memcmp(ggml.data(), y.data(), y.size() * sizeof(float)), 0);
           }
+          if (packable && cpu::packs16(type, isa)) {
+            std::vector<float> yp(n * rows, NAN);
+            cpu::matmul(type, packed.data(), rows, cols, x.data(), yp.data(), n, pool, isa, cpu::Layout::Packed16);
+            EXPECT_EQ(std::memcmp(ggml.data(), yp.data(), yp.size() * sizeof(float)), 0) << "packed layout";
+          }
         }
       }
   }
@@ -132,6 +142,16 @@ TEST(CpuMatmul, ThreadCountDoesNotChangeResults)
     cpu::matmul(type, w.data(), rows, cols, x.data(), a.data(), n, one);
     cpu::matmul(type, w.data(), rows, cols, x.data(), b.data(), n, three);
     EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * 4), 0) << tensorTypeName(type);
+    if (cpu::packs16(type, cpu::detectIsa()))
+      for (size_t tokens : {size_t(1), n}) {
+        std::vector<std::byte> packed(w.size());
+        cpu::packRows16(type, w.data(), rows, cols, packed.data(), three);
+        std::vector<float> p(tokens * rows), q(tokens * rows);
+        cpu::matmul(type, w.data(), rows, cols, x.data(), p.data(), tokens, one);
+        cpu::matmul(type, packed.data(), rows, cols, x.data(), q.data(), tokens, three, cpu::detectIsa(),
+                    cpu::Layout::Packed16);
+        EXPECT_EQ(std::memcmp(p.data(), q.data(), p.size() * 4), 0) << tensorTypeName(type) << " packed, n=" << tokens;
+      }
   }
 }
 
