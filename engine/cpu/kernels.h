@@ -72,7 +72,8 @@ RowsDot avx512RowsKernel(TensorType type);
 inline constexpr size_t kRows16 = 16;
 RowsDot avx512Rows16Kernel(TensorType type);
 
-// The 16-row packed layout (matmul.h, Layout::Packed16) of Q8_0/Q4_0/Q4_1: rows in groups of
+// The 16-row packed layout (matmul.h, Layout::Packed16) of Q8_0/Q4_0/Q4_1 (and Q4_K, laid
+// out alike field by field: kernels_avx512_k.cpp): rows in groups of
 // 16, a group's blocks one after another, each block as the 16 rows' f16 scales d (32
 // bytes), Q4_1's f16 mins m (32 bytes), then the levels with the rows' 4-byte words
 // interleaved: word k (64 bytes) holds bytes 4k..4k+3 of row r's qs at 4r (Q8_0: 8 words;
@@ -88,7 +89,8 @@ inline constexpr size_t kPackRows = 16;
 using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
                            size_t tokens, float *y, size_t yStride);
 inline constexpr size_t kPackedTokens = 4;
-PackedDot avx512PackedKernel(TensorType type); // nullptr: not a packable type
+PackedDot avx512PackedKernel(TensorType type);  // nullptr: not a packable type
+PackedDot avx512PackedKKernel(TensorType type); // its Q4_K part (kernels_avx512_k.cpp)
 
 // AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
 // the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile

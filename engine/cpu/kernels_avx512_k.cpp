@@ -182,7 +182,107 @@ void dotKTokens(const void *w, const void *x, size_t xs, size_t nb, size_t token
   }
 }
 
+// ---- Q4_K in the 16-row packed layout (kernels.h) -------------------------------------------
+// A group's super-block: the 16 rows' d (f16, bytes 0..31), dmin (32..63), the 12 scale
+// bytes as 3 dwords (64 + 64w + 4r), then the 128 level bytes as 32 interleaved words
+// (256 + 64k + 4r). Lane r of every vector is row r: per sub-block j the exact integer sum
+// isum_j (dpbusd over its 8 words), I = Σ_j scale_j·isum_j, B = Σ_j min_j·(sub-block sum of
+// the activations), then the row kernel's c = fma(float(I), d·dx, c), c = fma(float(−B),
+// dmin·dx, c): the same bits.
+constexpr size_t kPackedKBytes = 16 * sizeof(BlockQ4_K), kPrefetchAheadK = 6144;
+
+inline int32_t word32(const void *p)
+{
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+template <int T>
+void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  const auto *p = static_cast<const uint8_t *>(group);
+  const Q8KBlock *a[T];
+  for (int t = 0; t < T; ++t)
+    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  const __m512i low6 = _mm512_set1_epi32(0x3f3f3f3f), low4 = _mm512_set1_epi32(0x0f0f0f0f),
+                low2 = _mm512_set1_epi32(0x03030303), byte = _mm512_set1_epi32(0xFF),
+                pairLow = _mm512_set1_epi32(0x00FF00FF);
+  __m512 c[T];
+  for (auto &v : c)
+    v = _mm512_setzero_ps();
+  for (size_t i = 0; i < nb; ++i, p += kPackedKBytes) {
+    for (size_t l = 0; l < kPackedKBytes; l += 64)
+      _mm_prefetch(reinterpret_cast<const char *>(p + kPrefetchAheadK + l), _MM_HINT_T1);
+    // The 6-bit scales and mins of the 16 rows (unpackScaleMin, lane by lane).
+    const __m512i m0 = load512(p + 64), m1 = load512(p + 128), m2 = load512(p + 192);
+    const __m512i sc[2] = {_mm512_and_si512(m0, low6),
+                           _mm512_or_si512(_mm512_and_si512(m2, low4),
+                                           _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(m0, 6), low2), 4))};
+    const __m512i mn[2] = {_mm512_and_si512(m1, low6),
+                           _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(m2, 4), low4),
+                                           _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(m1, 6), low2), 4))};
+    // Mins as int16 pairs (j, j + 2) of each dword: (0, 2), (1, 3) of mins 0..3, then 4..7.
+    const __m512i minPair[4] = {_mm512_and_si512(mn[0], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[0], 8), pairLow),
+                                _mm512_and_si512(mn[1], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[1], 8), pairLow)};
+    __m512i scale[8];
+    for (int j = 0; j < 8; ++j)
+      scale[j] = _mm512_and_si512(_mm512_srli_epi32(sc[j / 4], 8 * (j % 4)), byte);
+    const __m512 d = _mm512_cvtph_ps(load256(p)), dmin = _mm512_cvtph_ps(load256(p + 32));
+    const uint8_t *levels = p + 256;
+    for (int t = 0; t < T; ++t) {
+      const int8_t *q = a[t][i].q;
+      __m512i total = _mm512_setzero_si512();
+      for (int ch = 0; ch < 4; ++ch) { // sub-blocks 2ch (low nibbles) and 2ch + 1 (high)
+        __m512i lo[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+        __m512i hi[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+        for (int k = 0; k < 8; ++k) {
+          const __m512i z = load512(levels + 64 * (8 * ch + k));
+          lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], _mm512_and_si512(z, low),
+                                          _mm512_set1_epi32(word32(q + 64 * ch + 4 * k)));
+          hi[k & 1] = _mm512_dpbusd_epi32(hi[k & 1], _mm512_and_si512(_mm512_srli_epi16(z, 4), low),
+                                          _mm512_set1_epi32(word32(q + 64 * ch + 32 + 4 * k)));
+        }
+        total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch], _mm512_add_epi32(lo[0], lo[1])));
+        total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch + 1], _mm512_add_epi32(hi[0], hi[1])));
+      }
+      // The activations' sub-block sums as int16 pairs matching minPair.
+      const int16_t *bs = a[t][i].bsums;
+      int32_t sub[8];
+      for (int j = 0; j < 8; ++j)
+        sub[j] = bs[2 * j] + bs[2 * j + 1];
+      auto pair = [&](int lo, int hi) {
+        return _mm512_set1_epi32(int32_t(uint32_t(uint16_t(sub[lo])) | uint32_t(uint16_t(sub[hi])) << 16));
+      };
+      __m512i bias = _mm512_dpwssd_epi32(_mm512_setzero_si512(), minPair[0], pair(0, 2));
+      bias = _mm512_dpwssd_epi32(bias, minPair[1], pair(1, 3));
+      bias = _mm512_dpwssd_epi32(bias, minPair[2], pair(4, 6));
+      bias = _mm512_dpwssd_epi32(bias, minPair[3], pair(5, 7));
+      const __m512 dx = _mm512_set1_ps(a[t][i].d);
+      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(total), _mm512_mul_ps(d, dx), c[t]);
+      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_setzero_si512(), bias)), _mm512_mul_ps(dmin, dx),
+                             c[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t)
+    _mm512_storeu_ps(y + t * yStride, c[t]);
+}
+
+void packedQ4KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
+                     float *y, size_t yStride)
+{
+  switch (tokens) {
+  case 1: return packedQ4K<1>(group, nb, xq, xStride, y, yStride);
+  case 2: return packedQ4K<2>(group, nb, xq, xStride, y, yStride);
+  case 3: return packedQ4K<3>(group, nb, xq, xStride, y, yStride);
+  default: return packedQ4K<4>(group, nb, xq, xStride, y, yStride);
+  }
+}
+
 } // namespace
+
+PackedDot avx512PackedKKernel(TensorType type) { return type == TensorType::Q4_K ? packedQ4KTokens : nullptr; }
 
 RowDot avx512KQuantKernel(TensorType type)
 {
@@ -202,6 +302,7 @@ RowDot avx512KQuantKernel(TensorType type)
 
 namespace hearth::cpu::kernels {
 RowDot avx512KQuantKernel(TensorType) { return nullptr; }
+PackedDot avx512PackedKKernel(TensorType) { return nullptr; }
 } // namespace hearth::cpu::kernels
 
 #endif

@@ -189,7 +189,7 @@ PackedDot avx512PackedKernel(TensorType type)
   case TensorType::Q8_0: return packed16Tokens<BlockQ8_0>;
   case TensorType::Q4_0: return packed16Tokens<BlockQ4_0>;
   case TensorType::Q4_1: return packed16Tokens<BlockQ4_1>;
-  default: return nullptr;
+  default: return avx512PackedKKernel(type);
   }
 }
 

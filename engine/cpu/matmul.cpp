@@ -144,11 +144,22 @@ bool packs16(TensorType type, Isa isa)
 
 void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *dst, ThreadPool &pool)
 {
-  assert(type == TensorType::Q8_0 || type == TensorType::Q4_0 || type == TensorType::Q4_1);
-  const size_t blockBytes = ops::rowBytes(type, 32), stride = ops::rowBytes(type, cols), nb = cols / 32;
-  const bool q41 = type == TensorType::Q4_1;
-  const size_t levelsAt = q41 ? 4 : 2, words = type == TensorType::Q8_0 ? 8 : 4, levelsOut = q41 ? 64 : 32;
-  const size_t groups = rows / kernels::kPackRows;
+  // Each block's fields, 2- or 4-byte units at a time: unit k of row r goes to
+  // to + 16·unit·k + unit·r of the group's block (kernels.h).
+  struct Field {
+    size_t from, unit, units, to;
+  };
+  std::vector<Field> fields;
+  switch (type) {
+  case TensorType::Q8_0: fields = {{0, 2, 1, 0}, {2, 4, 8, 32}}; break;
+  case TensorType::Q4_0: fields = {{0, 2, 1, 0}, {2, 4, 4, 32}}; break;
+  case TensorType::Q4_1: fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 4, 64}}; break;
+  case TensorType::Q4_K: fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 3, 64}, {16, 4, 32, 256}}; break;
+  default: assert(!"packRows16: not a packable type"); return;
+  }
+  const size_t blockElements = tensorTypeInfo(type).blockElements;
+  const size_t blockBytes = ops::rowBytes(type, blockElements), stride = ops::rowBytes(type, cols);
+  const size_t nb = cols / blockElements, groups = rows / kernels::kPackRows;
   const auto *src = static_cast<const uint8_t *>(w);
   auto *out = static_cast<uint8_t *>(dst);
   pool.parallelFor(groups, [&](size_t begin, size_t end) {
@@ -157,11 +168,14 @@ void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *
         uint8_t *o = out + g * kernels::kPackRows * stride + i * kernels::kPackRows * blockBytes;
         for (size_t r = 0; r < kernels::kPackRows; ++r) {
           const uint8_t *b = src + (g * kernels::kPackRows + r) * stride + i * blockBytes;
-          std::memcpy(o + 2 * r, b, 2); // d
-          if (q41)
-            std::memcpy(o + 32 + 2 * r, b + 2, 2); // m
-          for (size_t k = 0; k < words; ++k)
-            std::memcpy(o + levelsOut + 64 * k + 4 * r, b + levelsAt + 4 * k, 4);
+          for (const Field &f : fields)
+            for (size_t k = 0; k < f.units; ++k) {
+              uint8_t *to = o + f.to + kernels::kPackRows * f.unit * k + f.unit * r;
+              if (f.unit == 4)
+                std::memcpy(to, b + f.from + 4 * k, 4);
+              else
+                std::memcpy(to, b + f.from + 2 * k, 2);
+            }
         }
       }
   });

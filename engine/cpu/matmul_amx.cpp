@@ -268,16 +268,48 @@ void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t
   }
 }
 
+// The same from one group of Q4_K's 16-row packed layout (kernels_avx512_k.cpp): level
+// word 8c + q is transpose16x4's v[q] of the 32 bytes at qs + 32c already.
+void unpackSuperBlock(const uint8_t *group, size_t i, uint8_t *tiles, int32_t *k, float *dd)
+{
+  const uint8_t *p = group + i * 16 * sizeof(ops::BlockQ4_K);
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  for (int c = 0; c < 4; ++c)
+    for (int q = 0; q < 8; ++q) {
+      const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + q));
+      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, _mm512_and_si512(v, low));
+      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+    }
+  for (int r = 0; r < 16; ++r) {
+    uint8_t scales[12], sm[16];
+    for (int w = 0; w < 3; ++w)
+      std::memcpy(scales + 4 * w, p + 64 + 64 * w + 4 * r, 4);
+    unpackScalesK4(scales, sm);
+    for (int j = 0; j < 16; ++j)
+      k[16 * j + r] = sm[j];
+    uint16_t h[2];
+    std::memcpy(&h[0], p + 2 * r, 2);
+    std::memcpy(&h[1], p + 32 + 2 * r, 2);
+    dd[r] = _cvtsh_ss(h[0]);
+    dd[16 + r] = _cvtsh_ss(h[1]);
+  }
+}
+
 template <typename Block>
 void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, size_t xStride, size_t n, float *y,
-               size_t yStride, AmxScratch &s)
+               size_t yStride, AmxScratch &s, bool packed)
 {
   s.tiles.resize(nb * 8 * 512);
   s.k.resize(nb * 256);
   s.d.resize(nb * 32);
   const auto *row0 = static_cast<const std::byte *>(w);
   for (size_t i = 0; i < nb; ++i)
-    repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i, s.d.data() + 32 * i);
+    if (packed)
+      unpackSuperBlock(static_cast<const uint8_t *>(w), i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i,
+                       s.d.data() + 32 * i);
+    else
+      repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i,
+                              s.d.data() + 32 * i);
   alignas(64) int32_t sums[8][256];
   for (size_t t0 = 0; t0 < n; t0 += 16) {
     const Q8KBlock *a[16];
@@ -363,8 +395,8 @@ void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, co
   case TensorType::Q8_0: return rowGroup<BlockQ8_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
-  case TensorType::Q4_K: return rowGroupK<ops::BlockQ4_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
-  case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s);
+  case TensorType::Q4_K: return rowGroupK<ops::BlockQ4_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
+  case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s, false);
   default: break;
   }
 }

@@ -2,7 +2,8 @@
 // runs (portable, AVX2, AVX-512 VNNI, AMX tiles for batches of 8+ tokens): with llama.cpp-style activation rounding
 // (ops::ref::Rounding::Ggml) every kernel gives the reference's values up to fp32 summation
 // order (NMSE ≤ 1e-10), and Q8_0/Q4_0/Q4_1 (decode's 4-row kernels included, and the
-// 16-row packed layout's kernels on AVX-512) exactly the reference's bits; against exact math the error stays within the op suite's matmul
+// 16-row packed layout's kernels on AVX-512) exactly the reference's bits; Q4_K packed, its
+// rows-as-stored kernels' bits; against exact math the error stays within the op suite's matmul
 // bound (NMSE ≤ 5e-4). Shapes: row counts that are not multiples of the kernels' row
 // blocks, column counts of several blocks (tails for the float types), n = 1…9, 17, 64
 // tokens (every remainder of the 4-token blocking). The SIMD activation quantizers write
@@ -93,7 +94,7 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
     const size_t cols = block == 256 ? 768 : block == 32 ? 160 : 100;
     const size_t rows = 133;
     const auto w = quantized(type, rows, cols, rng);
-    // The 16-row packed layout (Q8_0/Q4_0/Q4_1 on AVX-512): 8 groups and 5 rows as stored.
+    // The 16-row packed layout (Q8_0/Q4_0/Q4_1/Q4_K on AVX-512): 8 groups and 5 rows as stored.
     std::vector<std::byte> packed(w.size());
     const bool packable = cpu::packs16(type, cpu::Isa::Avx512);
     if (packable)
@@ -121,7 +122,8 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
           if (packable && cpu::packs16(type, isa)) {
             std::vector<float> yp(n * rows, NAN);
             cpu::matmul(type, packed.data(), rows, cols, x.data(), yp.data(), n, pool, isa, cpu::Layout::Packed16);
-            EXPECT_EQ(std::memcmp(ggml.data(), yp.data(), yp.size() * sizeof(float)), 0) << "packed layout";
+            // The rows-as-stored kernels' bits (for Q8_0/Q4_0/Q4_1 the reference's, checked above).
+            EXPECT_EQ(std::memcmp(y.data(), yp.data(), yp.size() * sizeof(float)), 0) << "packed layout";
           }
         }
       }
