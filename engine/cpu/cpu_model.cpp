@@ -218,7 +218,7 @@ private:
   // Copies the matrices matmul takes in the 16-row packed layout (Q8_0/Q4_0/Q4_1 with
   // AVX-512) into one allocation in that layout: decode then streams each as one run of
   // memory. The mapped file stays for the rest (and the token embedding's lookups); its
-  // pages of packed matrices are no longer touched. HEARTH_CPU_PACK=0: no packing.
+  // pages of packed matrices are let go. HEARTH_CPU_PACK=0: no packing.
   void packWeights()
   {
     if (const char *v = std::getenv("HEARTH_CPU_PACK"); v && std::strcmp(v, "0") == 0)
@@ -250,6 +250,7 @@ private:
     for (const WeightRef *w : todo) {
       packRows16(w->type, w->data, w->rows, w->cols, at, m_pool);
       m_packed.emplace(w->data, at);
+      m_file.evict({w->data, size_t(bytesOf(*w))}); // (the token embedding's rows come back when looked up)
       at += (bytesOf(*w) + kAlign - 1) / kAlign * kAlign;
     }
   }

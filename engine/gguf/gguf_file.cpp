@@ -70,6 +70,11 @@ GgufFile::GgufFile(GgufFile &&) noexcept = default;
 GgufFile &GgufFile::operator=(GgufFile &&) noexcept = default;
 GgufFile::~GgufFile() = default;
 
+void GgufFile::evict(std::span<const std::byte> range) const
+{
+  m_impl->mapping.evict(range);
+}
+
 uint32_t GgufFile::version() const { return m_impl->version; }
 uint32_t GgufFile::alignment() const { return m_impl->alignment; }
 uint64_t GgufFile::fileSize() const { return m_impl->bytes.size(); }

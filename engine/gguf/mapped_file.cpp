@@ -1,6 +1,7 @@
 #include "gguf/mapped_file.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -40,6 +41,18 @@ Result<MappedFile> MappedFile::open(const std::filesystem::path &path)
   }
   ::close(fd); // the mapping keeps the file alive
   return file;
+}
+
+void MappedFile::evict(std::span<const std::byte> range) const
+{
+  const auto begin = reinterpret_cast<uintptr_t>(range.data()), end = begin + range.size();
+  const auto base = reinterpret_cast<uintptr_t>(m_addr);
+  if (!m_addr || begin < base || end > base + m_size)
+    return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (first < last) // a private mapping never written to: the pages come back from the file
+    ::madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
 }
 
 MappedFile::MappedFile(MappedFile &&other) noexcept

@@ -22,6 +22,9 @@ public:
   ~MappedFile();
 
   std::span<const std::byte> bytes() const { return {static_cast<const std::byte *>(m_addr), m_size}; }
+  // Drops the resident pages wholly inside `range` (part of this mapping; anything else is
+  // ignored); reading them again maps them in from the file.
+  void evict(std::span<const std::byte> range) const;
 
 private:
   void release();

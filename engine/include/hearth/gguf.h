@@ -124,6 +124,11 @@ public:
   std::span<const TensorInfo> tensors() const;
   const TensorInfo *findTensor(std::string_view name) const;
 
+  // Lets the system drop the resident pages wholly inside `range` (bytes of this file)
+  // once they are no longer needed, e.g. after a backend copied them: a later read maps
+  // them in from the file again. Nothing happens for a file parsed from memory.
+  void evict(std::span<const std::byte> range) const;
+
 private:
   struct Impl;
   explicit GgufFile(std::unique_ptr<Impl> impl);

@@ -289,6 +289,31 @@ TEST(GgufRoundTrip, WriteGoesThroughATemporaryFile)
   EXPECT_NE(bad.error().message.find("no-such-dir"), std::string::npos);
 }
 
+// evict() lets pages go without losing a byte: a mapped file's pages come back from the
+// file, and a file parsed from memory is left alone (dropping those pages would zero them).
+TEST(GgufRoundTrip, EvictedTensorBytesReadTheSame)
+{
+  const char *dataDir = std::getenv("HEARTH_DATA_DIR");
+  ASSERT_NE(dataDir, nullptr);
+  const std::filesystem::path dir = std::filesystem::path(dataDir) / "gguf-evict";
+  std::filesystem::create_directories(dir);
+  GgufWriter w(3, 4096);
+  const auto bytes = randomBytes(34 * 8 * 1024, 11); // 272 KiB of Q8_0 (8192 × 32 values)
+  ASSERT_TRUE(w.addTensor("w", TensorType::Q8_0, {256, 1024}, bytes));
+  ASSERT_TRUE(w.write(dir / "evict.gguf"));
+  auto mapped = GgufFile::open(dir / "evict.gguf");
+  ASSERT_TRUE(mapped) << mapped.error().message;
+  auto inMemory = GgufFile::fromMemory(w.bytes());
+  ASSERT_TRUE(inMemory) << inMemory.error().message;
+  for (const GgufFile *f : {&*mapped, &*inMemory}) {
+    const auto data = f->findTensor("w")->data;
+    ASSERT_TRUE(std::equal(data.begin(), data.end(), bytes.begin()));
+    f->evict(data);
+    f->evict(data.subspan(5000, 70000));
+    EXPECT_TRUE(std::equal(data.begin(), data.end(), bytes.begin())) << f->path();
+  }
+}
+
 TEST(GgufRoundTrip, OpenReportsMissingFiles)
 {
   auto f = GgufFile::open("/nonexistent/model.gguf");
