@@ -234,9 +234,11 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
     for (int t = 0; t < T; ++t) {
       const int8_t *q = a[t][i].q;
       __m512i total = _mm512_setzero_si512();
+#pragma GCC unroll 4
       for (int ch = 0; ch < 4; ++ch) { // sub-blocks 2ch (low nibbles) and 2ch + 1 (high)
         __m512i lo[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
         __m512i hi[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+#pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
           const __m512i z = load512(levels + 64 * (8 * ch + k));
           lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], _mm512_and_si512(z, low),
@@ -280,9 +282,105 @@ void packedQ4KTokens(const void *group, size_t nb, const void *xq, size_t xStrid
   }
 }
 
+// Q6_K's packed super-block: d (f16, bytes 0..31), the 16 int8 scales as 4 interleaved
+// words (32 + 64w + 4r), the low nibbles ql as 32 words (288 + ...), the high bits qh as
+// 16 words (2336 + ...). Levels u = 6-bit unsigned; per 16 elements (scale group g) the
+// exact isum_g, I = Σ_g scale_g·isum_g, B = Σ_g 32·scale_g·bsum_g, then the row kernel's
+// c = fma(float(I), d·dx, c), c = fma(float(−B), d·dx, c).
+constexpr size_t kPackedQ6Bytes = 16 * sizeof(BlockQ6_K);
+
+template <int T>
+void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  const auto *p = static_cast<const uint8_t *>(group);
+  const Q8KBlock *a[T];
+  for (int t = 0; t < T; ++t)
+    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+  const __m512i low = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30), bits01 = _mm512_set1_epi8(0x03);
+  __m512 c[T];
+  for (auto &v : c)
+    v = _mm512_setzero_ps();
+  for (size_t i = 0; i < nb; ++i, p += kPackedQ6Bytes) {
+    for (size_t l = 0; l < kPackedQ6Bytes; l += 64)
+      _mm_prefetch(reinterpret_cast<const char *>(p + kPrefetchAheadK + l), _MM_HINT_T1);
+    __m512i total[T];
+    for (auto &v : total)
+      v = _mm512_setzero_si512();
+    // Half h, part: elements 128h + 32·part + 0..31, groups g = 8h + 2·part + {0, 1}; word
+    // k of the half's 8 gives 4 of them from ql word 16h + k (parts 0, 2) or 16h + 8 + k
+    // (parts 1, 3) and qh word 8h + k.
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h)
+#pragma GCC unroll 4
+      for (int part = 0; part < 4; ++part)
+#pragma GCC unroll 2
+        for (int half = 0; half < 2; ++half) {
+          __m512i uw[4];
+          for (int j = 0; j < 4; ++j) {
+            const int k = 4 * half + j;
+            const __m512i ql = load512(p + 288 + 64 * (16 * h + (part & 1) * 8 + k));
+            const __m512i qh = load512(p + 2336 + 64 * (8 * h + k));
+            const __m512i nib = part < 2 ? _mm512_and_si512(ql, low) : _mm512_and_si512(_mm512_srli_epi16(ql, 4), low);
+            const __m512i top = part == 0   ? _mm512_slli_epi16(_mm512_and_si512(qh, bits01), 4)
+                                : part == 1 ? _mm512_and_si512(_mm512_slli_epi16(qh, 2), bits45)
+                                : part == 2 ? _mm512_and_si512(qh, bits45)
+                                            : _mm512_and_si512(_mm512_srli_epi16(qh, 2), bits45);
+            uw[j] = _mm512_or_si512(nib, top);
+          }
+          const int g = 8 * h + 2 * part + half;
+          const __m512i scale = _mm512_srai_epi32(_mm512_slli_epi32(load512(p + 32 + 64 * (g / 4)), 24 - 8 * (g % 4)), 24);
+          for (int t = 0; t < T; ++t) {
+            const int8_t *q = a[t][i].q + 128 * h + 32 * part + 16 * half;
+            __m512i isum = _mm512_setzero_si512();
+            for (int j = 0; j < 4; ++j)
+              isum = _mm512_dpbusd_epi32(isum, uw[j], _mm512_set1_epi32(word32(q + 4 * j)));
+            total[t] = _mm512_add_epi32(total[t], _mm512_mullo_epi32(scale, isum));
+          }
+        }
+    const __m512 d = _mm512_cvtph_ps(load256(p));
+    for (int t = 0; t < T; ++t) {
+      const int16_t *bs = a[t][i].bsums;
+      auto pair = [&](int lo, int hi) {
+        return _mm512_set1_epi32(int32_t(uint32_t(uint16_t(bs[lo])) | uint32_t(uint16_t(bs[hi])) << 16));
+      };
+      // Scale word w as int16 pairs (groups 4w, 4w + 2) and (4w + 1, 4w + 3), sign-extended.
+      __m512i bias = _mm512_setzero_si512();
+      for (int w = 0; w < 4; ++w) {
+        const __m512i v = load512(p + 32 + 64 * w);
+        bias = _mm512_dpwssd_epi32(bias, _mm512_srai_epi16(_mm512_slli_epi16(v, 8), 8), pair(4 * w, 4 * w + 2));
+        bias = _mm512_dpwssd_epi32(bias, _mm512_srai_epi16(v, 8), pair(4 * w + 1, 4 * w + 3));
+      }
+      const __m512 ddx = _mm512_mul_ps(d, _mm512_set1_ps(a[t][i].d));
+      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(total[t]), ddx, c[t]);
+      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(bias, 5))),
+                             ddx, c[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t)
+    _mm512_storeu_ps(y + t * yStride, c[t]);
+}
+
+void packedQ6KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
+                     float *y, size_t yStride)
+{
+  switch (tokens) {
+  case 1: return packedQ6K<1>(group, nb, xq, xStride, y, yStride);
+  case 2: return packedQ6K<2>(group, nb, xq, xStride, y, yStride);
+  case 3: return packedQ6K<3>(group, nb, xq, xStride, y, yStride);
+  default: return packedQ6K<4>(group, nb, xq, xStride, y, yStride);
+  }
+}
+
 } // namespace
 
-PackedDot avx512PackedKKernel(TensorType type) { return type == TensorType::Q4_K ? packedQ4KTokens : nullptr; }
+PackedDot avx512PackedKKernel(TensorType type)
+{
+  switch (type) {
+  case TensorType::Q4_K: return packedQ4KTokens;
+  case TensorType::Q6_K: return packedQ6KTokens;
+  default: return nullptr;
+  }
+}
 
 RowDot avx512KQuantKernel(TensorType type)
 {
