@@ -90,7 +90,8 @@ using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t 
                            size_t tokens, float *y, size_t yStride);
 inline constexpr size_t kPackedTokens = 4;
 PackedDot avx512PackedKernel(TensorType type);  // nullptr: not a packable type
-PackedDot avx512PackedKKernel(TensorType type); // its Q4_K part (kernels_avx512_k.cpp)
+PackedDot avx512PackedKKernel(TensorType type); // its K-quant part (kernels_avx512_k.cpp)
+PackedDot avx2PackedKernel(TensorType type);    // Q8_0/Q4_0/Q4_1 with AVX2 (kernels_avx2.cpp)
 
 // AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
 // the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -44,7 +45,102 @@ void packBytes(__m256i a, __m256i b, __m256i c, __m256i d, int8_t *out)
                       _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 
+// Q8_0/Q4_0/Q4_1 on the 16-row packed layout (kernels.h), rows 0..7 and 8..15 as the two
+// 32-byte halves of each word, the same exact integer sums and fp32 chains as the row
+// kernels. Without VNNI: maddubs + madd; Q8_0 moves the weights' signs onto the
+// activations (|w| · ±x, no saturation), Q4's unsigned levels take the offset afterwards.
+inline int32_t word(const int8_t *q, int k)
+{
+  int32_t v;
+  std::memcpy(&v, q + 4 * k, 4);
+  return v;
+}
+
+template <typename Block, int T>
+void packed16(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset, float *y,
+              size_t yStride)
+{
+  constexpr bool kQ8 = std::is_same_v<Block, ops::BlockQ8_0>, kMin = std::is_same_v<Block, ops::BlockQ4_1>;
+  constexpr size_t kLevels = kMin ? 64 : 32, kBlockBytes = 16 * sizeof(Block), kAhead = 6144;
+  const auto *p = static_cast<const uint8_t *>(group);
+  const Q8Block *a[T];
+  for (int t = 0; t < T; ++t)
+    a[t] = reinterpret_cast<const Q8Block *>(static_cast<const std::byte *>(xq) + t * xStride);
+  const __m256i ones = _mm256_set1_epi16(1), low = _mm256_set1_epi8(0x0F);
+  __m256 c[T][2];
+  for (auto &v : c)
+    v[0] = v[1] = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; ++i, p += kBlockBytes) {
+    for (size_t l = 0; l < kBlockBytes; l += 64)
+      _mm_prefetch(reinterpret_cast<const char *>(p + kAhead + l), _MM_HINT_T1);
+    const uint8_t *q = p + kLevels;
+    for (int h = 0; h < 2; ++h) { // rows 8h .. 8h + 7
+      const __m256 dw = _mm256_cvtph_ps(avx2::load128(p + 16 * h));
+      __m256i isum[T];
+      if constexpr (kQ8) {
+        for (auto &v : isum)
+          v = _mm256_setzero_si256();
+        for (int k = 0; k < 8; ++k) {
+          const __m256i w = avx2::load256(q + 64 * k + 32 * h), u = _mm256_sign_epi8(w, w);
+          for (int t = 0; t < T; ++t) {
+            const __m256i s = _mm256_sign_epi8(_mm256_set1_epi32(word(a[t][i].q, k)), w);
+            isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones));
+          }
+        }
+      } else {
+        __m256i pairs[T]; // int16: at most 8 · 2 · 15 · 127 in magnitude
+        for (auto &v : pairs)
+          v = _mm256_setzero_si256();
+        for (int k = 0; k < 4; ++k) {
+          const __m256i z = avx2::load256(q + 64 * k + 32 * h);
+          const __m256i lo = _mm256_and_si256(z, low), hi = _mm256_and_si256(_mm256_srli_epi16(z, 4), low);
+          for (int t = 0; t < T; ++t) {
+            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(word(a[t][i].q, k))));
+            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(hi, _mm256_set1_epi32(word(a[t][i].q, k + 4))));
+          }
+        }
+        for (int t = 0; t < T; ++t) {
+          isum[t] = _mm256_madd_epi16(pairs[t], ones);
+          if constexpr (!kMin)
+            isum[t] = _mm256_sub_epi32(isum[t], _mm256_set1_epi32(xOffset[t * nb + i]));
+        }
+      }
+      for (int t = 0; t < T; ++t) {
+        c[t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dw, _mm256_set1_ps(a[t][i].d)), c[t][h]);
+        if constexpr (kMin)
+          c[t][h] = _mm256_fmadd_ps(_mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h)), _mm256_set1_ps(a[t][i].s), c[t][h]);
+      }
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    _mm256_storeu_ps(y + t * yStride, c[t][0]);
+    _mm256_storeu_ps(y + t * yStride + 8, c[t][1]);
+  }
+}
+
+template <typename Block>
+void packed16Tokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
+                    size_t tokens, float *y, size_t yStride)
+{
+  switch (tokens) {
+  case 1: return packed16<Block, 1>(group, nb, xq, xStride, xOffset, y, yStride);
+  case 2: return packed16<Block, 2>(group, nb, xq, xStride, xOffset, y, yStride);
+  case 3: return packed16<Block, 3>(group, nb, xq, xStride, xOffset, y, yStride);
+  default: return packed16<Block, 4>(group, nb, xq, xStride, xOffset, y, yStride);
+  }
+}
+
 } // namespace
+
+PackedDot avx2PackedKernel(TensorType type)
+{
+  switch (type) {
+  case TensorType::Q8_0: return packed16Tokens<ops::BlockQ8_0>;
+  case TensorType::Q4_0: return packed16Tokens<ops::BlockQ4_0>;
+  case TensorType::Q4_1: return packed16Tokens<ops::BlockQ4_1>;
+  default: return nullptr;
+  }
+}
 
 RowDot avx2Kernel(TensorType type) { return avx2::kernelFor(type); }
 RowsDot avx2RowsKernel(TensorType type) { return avx2::rowsKernelFor(type); }
@@ -137,6 +233,7 @@ void roundHalfAvx2(const float *x, size_t cols, float *out)
 namespace hearth::cpu::kernels {
 RowDot avx2Kernel(TensorType) { return nullptr; }
 RowsDot avx2RowsKernel(TensorType) { return nullptr; }
+PackedDot avx2PackedKernel(TensorType) { return nullptr; }
 void quantizeQ8Avx2(const float *x, size_t cols, Q8Block *out) { quantizeQ8Portable(x, cols, out); }
 void quantizeQ8KAvx2(const float *x, size_t cols, Q8KBlock *out) { quantizeQ8KPortable(x, cols, out); }
 void roundHalfAvx2(const float *x, size_t cols, float *out)

@@ -101,14 +101,25 @@ void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t row
   });
 }
 
-// Q8_0/Q4_0/Q4_1 in the 16-row packed layout without AMX tiles: a few groups handed out at
+kernels::PackedDot packedKernel(TensorType type, Isa isa)
+{
+  switch (isa) {
+  case Isa::Amx:
+  case Isa::Avx512: return kernels::avx512PackedKernel(type);
+  case Isa::Avx2: return kernels::avx2PackedKernel(type);
+  case Isa::Portable: break;
+  }
+  return nullptr;
+}
+
+// Weights in the 16-row packed layout without AMX tiles: a few groups handed out at
 // a time, each multiplied by up to 4 tokens a call; the last rows % 16 (as stored) through
 // the row kernel.
 void packedMatmul(TensorType type, const std::byte *base, size_t stride, size_t rows, size_t blocks,
                   const std::byte *xq, size_t xStride, const int32_t *xOffset, float *y, size_t n,
-                  kernels::RowDot dot, ThreadPool &pool)
+                  kernels::RowDot dot, ThreadPool &pool, Isa isa)
 {
-  const kernels::PackedDot kernel = kernels::avx512PackedKernel(type);
+  const kernels::PackedDot kernel = packedKernel(type, isa);
   const size_t groups = rows / kernels::kPackRows, tail = rows % kernels::kPackRows;
   const size_t perItem = std::clamp<size_t>(groups / (8 * pool.size()), 1, 4);
   const size_t groupItems = (groups + perItem - 1) / perItem, items = groupItems + (tail != 0);
@@ -137,10 +148,7 @@ void packedMatmul(TensorType type, const std::byte *base, size_t stride, size_t 
 
 } // namespace
 
-bool packs16(TensorType type, Isa isa)
-{
-  return isa >= Isa::Avx512 && kernels::avx512PackedKernel(type) != nullptr;
-}
+bool packs16(TensorType type, Isa isa) { return packedKernel(type, isa) != nullptr; }
 
 void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *dst, ThreadPool &pool)
 {
@@ -276,7 +284,7 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   if (amx)
     return amxMatmul(type, base, stride, rows, blocks, xq, xStride, y, n, dot, pool, packed);
   if (packed)
-    return packedMatmul(type, base, stride, rows, blocks, xq, xStride, xOffset, y, n, dot, pool);
+    return packedMatmul(type, base, stride, rows, blocks, xq, xStride, xOffset, y, n, dot, pool, isa);
   size_t block = std::min(rowBlock(stride), std::max<size_t>(1, rows / (4 * pool.size())));
   if (dotRows16) // whole 16-row calls
     block = (block + kernels::kRows16 - 1) / kernels::kRows16 * kernels::kRows16;

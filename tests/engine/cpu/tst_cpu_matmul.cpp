@@ -94,9 +94,10 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
     const size_t cols = block == 256 ? 768 : block == 32 ? 160 : 100;
     const size_t rows = 133;
     const auto w = quantized(type, rows, cols, rng);
-    // The 16-row packed layout (Q8_0/Q4_0/Q4_1/Q4_K on AVX-512): 8 groups and 5 rows as stored.
+    // The 16-row packed layout (Q8_0/Q4_0/Q4_1 with AVX2 or AVX-512, Q4_K/Q6_K with
+    // AVX-512): 8 groups and 5 rows as stored.
     std::vector<std::byte> packed(w.size());
-    const bool packable = cpu::packs16(type, cpu::Isa::Avx512);
+    const bool packable = cpu::packs16(type, cpu::Isa::Avx512) || cpu::packs16(type, cpu::Isa::Avx2);
     if (packable)
       cpu::packRows16(type, w.data(), rows, cols, packed.data(), pool);
     for (size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 17u, 64u})
