@@ -130,6 +130,188 @@ void packed16Tokens(const void *group, size_t nb, const void *xq, size_t xStride
   }
 }
 
+// Q4_K and Q6_K on their packed layouts (kernels_avx512_k.cpp has the byte map), rows in
+// the two halves as above: per sub-block the levels' maddubs pairs (int16, exact), then
+// madd with the sub-block's scale in both halves of each lane gives scale·isum in int32;
+// the mins (Q6_K: 32·scale) meet the activations' sums the same way. The integers I and B
+// and the fp32 steps are the row kernels', so are the bits.
+inline __m256i scalePairs(__m256i v) { return _mm256_or_si256(v, _mm256_slli_epi32(v, 16)); } // lanes < 2^15
+
+inline __m256i int16Pair(int lo, int hi)
+{
+  return _mm256_set1_epi32(int32_t(uint32_t(uint16_t(lo)) | uint32_t(uint16_t(hi)) << 16));
+}
+
+template <int T>
+void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  constexpr size_t kBytes = 16 * sizeof(ops::BlockQ4_K), kAhead = 6144;
+  const auto *p = static_cast<const uint8_t *>(group);
+  const Q8KBlock *a[T];
+  for (int t = 0; t < T; ++t)
+    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+  const __m256i low = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi32(0x3f3f3f3f),
+                low4 = _mm256_set1_epi32(0x0f0f0f0f), low2 = _mm256_set1_epi32(0x03030303),
+                byte = _mm256_set1_epi32(0xFF), pairLow = _mm256_set1_epi32(0x00FF00FF);
+  __m256 c[T][2];
+  for (auto &v : c)
+    v[0] = v[1] = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; ++i, p += kBytes) {
+    for (size_t l = 0; l < kBytes; l += 64)
+      _mm_prefetch(reinterpret_cast<const char *>(p + kAhead + l), _MM_HINT_T1);
+    for (int h = 0; h < 2; ++h) {
+      const __m256i m0 = avx2::load256(p + 64 + 32 * h), m1 = avx2::load256(p + 128 + 32 * h),
+                    m2 = avx2::load256(p + 192 + 32 * h);
+      const __m256i sc[2] = {
+          _mm256_and_si256(m0, low6),
+          _mm256_or_si256(_mm256_and_si256(m2, low4),
+                          _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(m0, 6), low2), 4))};
+      const __m256i mn[2] = {
+          _mm256_and_si256(m1, low6),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(m2, 4), low4),
+                          _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(m1, 6), low2), 4))};
+      const __m256i minPair[4] = {
+          _mm256_and_si256(mn[0], pairLow), _mm256_and_si256(_mm256_srli_epi16(mn[0], 8), pairLow),
+          _mm256_and_si256(mn[1], pairLow), _mm256_and_si256(_mm256_srli_epi16(mn[1], 8), pairLow)};
+      const __m256 d = _mm256_cvtph_ps(avx2::load128(p + 16 * h)), dmin = _mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h));
+      __m256i total[T];
+      for (auto &v : total)
+        v = _mm256_setzero_si256();
+#pragma GCC unroll 4
+      for (int ch = 0; ch < 4; ++ch) { // sub-blocks 2ch (low nibbles) and 2ch + 1 (high)
+        __m256i lo[T], hi[T];
+        for (int t = 0; t < T; ++t)
+          lo[t] = hi[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) {
+          const __m256i z = avx2::load256(p + 256 + 64 * (8 * ch + k) + 32 * h);
+          const __m256i zl = _mm256_and_si256(z, low), zh = _mm256_and_si256(_mm256_srli_epi16(z, 4), low);
+          for (int t = 0; t < T; ++t) { // int16 sums of at most 8 · 2 · 15 · 127
+            const int8_t *q = a[t][i].q + 64 * ch + 4 * k;
+            lo[t] = _mm256_add_epi16(lo[t], _mm256_maddubs_epi16(zl, _mm256_set1_epi32(word(q, 0))));
+            hi[t] = _mm256_add_epi16(hi[t], _mm256_maddubs_epi16(zh, _mm256_set1_epi32(word(q, 8))));
+          }
+        }
+        const __m256i sLo = scalePairs(_mm256_and_si256(_mm256_srli_epi32(sc[ch / 2], 16 * (ch % 2)), byte));
+        const __m256i sHi = scalePairs(_mm256_and_si256(_mm256_srli_epi32(sc[ch / 2], 16 * (ch % 2) + 8), byte));
+        for (int t = 0; t < T; ++t)
+          total[t] = _mm256_add_epi32(total[t], _mm256_add_epi32(_mm256_madd_epi16(lo[t], sLo), _mm256_madd_epi16(hi[t], sHi)));
+      }
+      for (int t = 0; t < T; ++t) {
+        const int16_t *bs = a[t][i].bsums;
+        int sub[8];
+        for (int j = 0; j < 8; ++j)
+          sub[j] = bs[2 * j] + bs[2 * j + 1];
+        __m256i bias = _mm256_madd_epi16(minPair[0], int16Pair(sub[0], sub[2]));
+        bias = _mm256_add_epi32(bias, _mm256_madd_epi16(minPair[1], int16Pair(sub[1], sub[3])));
+        bias = _mm256_add_epi32(bias, _mm256_madd_epi16(minPair[2], int16Pair(sub[4], sub[6])));
+        bias = _mm256_add_epi32(bias, _mm256_madd_epi16(minPair[3], int16Pair(sub[5], sub[7])));
+        const __m256 dx = _mm256_set1_ps(a[t][i].d);
+        c[t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total[t]), _mm256_mul_ps(d, dx), c[t][h]);
+        c[t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_setzero_si256(), bias)),
+                                  _mm256_mul_ps(dmin, dx), c[t][h]);
+      }
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    _mm256_storeu_ps(y + t * yStride, c[t][0]);
+    _mm256_storeu_ps(y + t * yStride + 8, c[t][1]);
+  }
+}
+
+template <int T>
+void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  constexpr size_t kBytes = 16 * sizeof(ops::BlockQ6_K), kAhead = 6144;
+  const auto *p = static_cast<const uint8_t *>(group);
+  const Q8KBlock *a[T];
+  for (int t = 0; t < T; ++t)
+    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+  const __m256i low = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30), bits01 = _mm256_set1_epi8(0x03);
+  __m256 c[T][2];
+  for (auto &v : c)
+    v[0] = v[1] = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; ++i, p += kBytes) {
+    for (size_t l = 0; l < kBytes; l += 64)
+      _mm_prefetch(reinterpret_cast<const char *>(p + kAhead + l), _MM_HINT_T1);
+    for (int hr = 0; hr < 2; ++hr) { // rows 8hr .. 8hr + 7
+      __m256i total[T];
+      for (auto &v : total)
+        v = _mm256_setzero_si256();
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h)
+#pragma GCC unroll 4
+        for (int part = 0; part < 4; ++part)
+#pragma GCC unroll 2
+          for (int half = 0; half < 2; ++half) {
+            const int g = 8 * h + 2 * part + half;
+            // int16 scale in both halves of each lane (sign-extended byte g % 4 of word g / 4).
+            const __m256i sw = avx2::load256(p + 32 + 64 * (g / 4) + 32 * hr);
+            const __m256i s32 = _mm256_srai_epi32(_mm256_slli_epi32(sw, 24 - 8 * (g % 4)), 24);
+            const __m256i scale = _mm256_or_si256(_mm256_and_si256(s32, _mm256_set1_epi32(0xFFFF)),
+                                                  _mm256_slli_epi32(s32, 16));
+            __m256i pairs[T][2];
+            for (int t = 0; t < T; ++t)
+              pairs[t][0] = pairs[t][1] = _mm256_setzero_si256();
+            for (int j = 0; j < 4; ++j) {
+              const int k = 4 * half + j;
+              const __m256i ql = avx2::load256(p + 288 + 64 * (16 * h + (part & 1) * 8 + k) + 32 * hr);
+              const __m256i qh = avx2::load256(p + 2336 + 64 * (8 * h + k) + 32 * hr);
+              const __m256i nib =
+                  part < 2 ? _mm256_and_si256(ql, low) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), low);
+              const __m256i top = part == 0   ? _mm256_slli_epi16(_mm256_and_si256(qh, bits01), 4)
+                                  : part == 1 ? _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45)
+                                  : part == 2 ? _mm256_and_si256(qh, bits45)
+                                              : _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45);
+              const __m256i u = _mm256_or_si256(nib, top);
+              for (int t = 0; t < T; ++t) { // two words per int16 sum: at most 2 · 2 · 63 · 127
+                const int8_t *q = a[t][i].q + 128 * h + 32 * part + 16 * half;
+                pairs[t][j / 2] =
+                    _mm256_add_epi16(pairs[t][j / 2], _mm256_maddubs_epi16(u, _mm256_set1_epi32(word(q, j))));
+              }
+            }
+            for (int t = 0; t < T; ++t)
+              total[t] = _mm256_add_epi32(total[t], _mm256_add_epi32(_mm256_madd_epi16(pairs[t][0], scale),
+                                                                     _mm256_madd_epi16(pairs[t][1], scale)));
+          }
+      const __m256 d = _mm256_cvtph_ps(avx2::load128(p + 16 * hr));
+      for (int t = 0; t < T; ++t) {
+        const int16_t *bs = a[t][i].bsums;
+        __m256i bias = _mm256_setzero_si256();
+        for (int w = 0; w < 4; ++w) {
+          const __m256i v = avx2::load256(p + 32 + 64 * w + 32 * hr);
+          bias = _mm256_add_epi32(bias, _mm256_madd_epi16(_mm256_srai_epi16(_mm256_slli_epi16(v, 8), 8),
+                                                          int16Pair(bs[4 * w], bs[4 * w + 2])));
+          bias = _mm256_add_epi32(bias, _mm256_madd_epi16(_mm256_srai_epi16(v, 8), int16Pair(bs[4 * w + 1], bs[4 * w + 3])));
+        }
+        const __m256 ddx = _mm256_mul_ps(d, _mm256_set1_ps(a[t][i].d));
+        c[t][hr] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total[t]), ddx, c[t][hr]);
+        c[t][hr] = _mm256_fmadd_ps(
+            _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(bias, 5))), ddx, c[t][hr]);
+      }
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    _mm256_storeu_ps(y + t * yStride, c[t][0]);
+    _mm256_storeu_ps(y + t * yStride + 8, c[t][1]);
+  }
+}
+
+#define HEARTH_PACKED_TOKENS(name)                                                                                     \
+  void name##Tokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,      \
+                    float *y, size_t yStride)                                                                          \
+  {                                                                                                                    \
+    switch (tokens) {                                                                                                  \
+    case 1: return name<1>(group, nb, xq, xStride, y, yStride);                                                        \
+    case 2: return name<2>(group, nb, xq, xStride, y, yStride);                                                        \
+    case 3: return name<3>(group, nb, xq, xStride, y, yStride);                                                        \
+    default: return name<4>(group, nb, xq, xStride, y, yStride);                                                       \
+    }                                                                                                                  \
+  }
+HEARTH_PACKED_TOKENS(packedQ4K)
+HEARTH_PACKED_TOKENS(packedQ6K)
+#undef HEARTH_PACKED_TOKENS
+
 } // namespace
 
 PackedDot avx2PackedKernel(TensorType type)
@@ -138,6 +320,8 @@ PackedDot avx2PackedKernel(TensorType type)
   case TensorType::Q8_0: return packed16Tokens<ops::BlockQ8_0>;
   case TensorType::Q4_0: return packed16Tokens<ops::BlockQ4_0>;
   case TensorType::Q4_1: return packed16Tokens<ops::BlockQ4_1>;
+  case TensorType::Q4_K: return packedQ4KTokens;
+  case TensorType::Q6_K: return packedQ6KTokens;
   default: return nullptr;
   }
 }

@@ -5,6 +5,7 @@
 
 #include "ops/quant.h"
 
+#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)

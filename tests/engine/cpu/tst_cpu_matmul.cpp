@@ -108,9 +108,18 @@ TEST(CpuMatmul, MatchesTheReferenceForEveryTypeAndIsa)
         std::vector<float> exact(n * rows), ggml(n * rows);
         ops::ref::matmul(type, w.data(), rows, cols, x.data(), exact.data(), n);
         ops::ref::matmul(type, w.data(), rows, cols, x.data(), ggml.data(), n, ops::ref::Rounding::Ggml);
+        std::vector<float> firstSimd; // K-quants: every SIMD ISA gives the same bits
         for (cpu::Isa isa : isas) {
           std::vector<float> y(n * rows, NAN);
           cpu::matmul(type, w.data(), rows, cols, x.data(), y.data(), n, pool, isa);
+          const bool kQuant = type == TensorType::Q4_K || type == TensorType::Q5_K || type == TensorType::Q6_K;
+          if (kQuant && isa != cpu::Isa::Portable) {
+            if (firstSimd.empty())
+              firstSimd = y;
+            else
+              EXPECT_EQ(std::memcmp(firstSimd.data(), y.data(), y.size() * sizeof(float)), 0)
+                  << "SIMD ISAs disagree";
+          }
           SCOPED_TRACE(testing::Message() << tensorTypeName(type) << " n=" << n << " " << cpu::isaName(isa)
                                           << (outliers ? " outliers" : ""));
           if (!outliers) {
