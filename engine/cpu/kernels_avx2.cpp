@@ -130,7 +130,7 @@ void packed16Tokens(const void *group, size_t nb, const void *xq, size_t xStride
   }
 }
 
-// Q4_K and Q6_K on their packed layouts (kernels_avx512_k.cpp has the byte map), rows in
+// Q4_K, Q5_K and Q6_K on their packed layouts (kernels_avx512_k.cpp has the byte map), rows in
 // the two halves as above: per sub-block the levels' maddubs pairs (int16, exact), then
 // madd with the sub-block's scale in both halves of each lane gives scale·isum in int32;
 // the mins (Q6_K: 32·scale) meet the activations' sums the same way. The integers I and B
@@ -142,10 +142,11 @@ inline __m256i int16Pair(int lo, int hi)
   return _mm256_set1_epi32(int32_t(uint32_t(uint16_t(lo)) | uint32_t(uint16_t(hi)) << 16));
 }
 
-template <int T>
+template <bool kQ5, int T>
 void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
 {
-  constexpr size_t kBytes = 16 * sizeof(ops::BlockQ4_K), kAhead = 6144;
+  constexpr size_t kBytes = 16 * (kQ5 ? sizeof(ops::BlockQ5_K) : sizeof(ops::BlockQ4_K)), kAhead = 6144;
+  const __m256i one = _mm256_set1_epi8(1);
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
@@ -179,23 +180,31 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
         v = _mm256_setzero_si256();
 #pragma GCC unroll 4
       for (int ch = 0; ch < 4; ++ch) { // sub-blocks 2ch (low nibbles) and 2ch + 1 (high)
-        __m256i lo[T], hi[T];
+        __m256i lo[T][2], hi[T][2]; // int16 sums of 4 words: at most 4 · 2 · 31 · 127
         for (int t = 0; t < T; ++t)
-          lo[t] = hi[t] = _mm256_setzero_si256();
+          lo[t][0] = lo[t][1] = hi[t][0] = hi[t][1] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
           const __m256i z = avx2::load256(p + 256 + 64 * (8 * ch + k) + 32 * h);
-          const __m256i zl = _mm256_and_si256(z, low), zh = _mm256_and_si256(_mm256_srli_epi16(z, 4), low);
-          for (int t = 0; t < T; ++t) { // int16 sums of at most 8 · 2 · 15 · 127
+          __m256i zl = _mm256_and_si256(z, low), zh = _mm256_and_si256(_mm256_srli_epi16(z, 4), low);
+          if constexpr (kQ5) {
+            const __m256i qh = avx2::load256(p + 2304 + 64 * k + 32 * h);
+            zl = _mm256_or_si256(zl, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * ch), one), 4));
+            zh = _mm256_or_si256(zh, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * ch + 1), one), 4));
+          }
+          for (int t = 0; t < T; ++t) {
             const int8_t *q = a[t][i].q + 64 * ch + 4 * k;
-            lo[t] = _mm256_add_epi16(lo[t], _mm256_maddubs_epi16(zl, _mm256_set1_epi32(word(q, 0))));
-            hi[t] = _mm256_add_epi16(hi[t], _mm256_maddubs_epi16(zh, _mm256_set1_epi32(word(q, 8))));
+            lo[t][k / 4] = _mm256_add_epi16(lo[t][k / 4], _mm256_maddubs_epi16(zl, _mm256_set1_epi32(word(q, 0))));
+            hi[t][k / 4] = _mm256_add_epi16(hi[t][k / 4], _mm256_maddubs_epi16(zh, _mm256_set1_epi32(word(q, 8))));
           }
         }
         const __m256i sLo = scalePairs(_mm256_and_si256(_mm256_srli_epi32(sc[ch / 2], 16 * (ch % 2)), byte));
         const __m256i sHi = scalePairs(_mm256_and_si256(_mm256_srli_epi32(sc[ch / 2], 16 * (ch % 2) + 8), byte));
-        for (int t = 0; t < T; ++t)
-          total[t] = _mm256_add_epi32(total[t], _mm256_add_epi32(_mm256_madd_epi16(lo[t], sLo), _mm256_madd_epi16(hi[t], sHi)));
+        for (int t = 0; t < T; ++t) {
+          const __m256i l = _mm256_add_epi32(_mm256_madd_epi16(lo[t][0], sLo), _mm256_madd_epi16(lo[t][1], sLo));
+          const __m256i u = _mm256_add_epi32(_mm256_madd_epi16(hi[t][0], sHi), _mm256_madd_epi16(hi[t][1], sHi));
+          total[t] = _mm256_add_epi32(total[t], _mm256_add_epi32(l, u));
+        }
       }
       for (int t = 0; t < T; ++t) {
         const int16_t *bs = a[t][i].bsums;
@@ -308,7 +317,18 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
     default: return name<4>(group, nb, xq, xStride, y, yStride);                                                       \
     }                                                                                                                  \
   }
-HEARTH_PACKED_TOKENS(packedQ4K)
+template <int T>
+void packedQ4_K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  packedQ4K<false, T>(group, nb, xq, xStride, y, yStride);
+}
+template <int T>
+void packedQ5_K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+{
+  packedQ4K<true, T>(group, nb, xq, xStride, y, yStride);
+}
+HEARTH_PACKED_TOKENS(packedQ4_K)
+HEARTH_PACKED_TOKENS(packedQ5_K)
 HEARTH_PACKED_TOKENS(packedQ6K)
 #undef HEARTH_PACKED_TOKENS
 
@@ -320,7 +340,8 @@ PackedDot avx2PackedKernel(TensorType type)
   case TensorType::Q8_0: return packed16Tokens<ops::BlockQ8_0>;
   case TensorType::Q4_0: return packed16Tokens<ops::BlockQ4_0>;
   case TensorType::Q4_1: return packed16Tokens<ops::BlockQ4_1>;
-  case TensorType::Q4_K: return packedQ4KTokens;
+  case TensorType::Q4_K: return packedQ4_KTokens;
+  case TensorType::Q5_K: return packedQ5_KTokens;
   case TensorType::Q6_K: return packedQ6KTokens;
   default: return nullptr;
   }

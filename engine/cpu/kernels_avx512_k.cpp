@@ -182,14 +182,16 @@ void dotKTokens(const void *w, const void *x, size_t xs, size_t nb, size_t token
   }
 }
 
-// ---- Q4_K in the 16-row packed layout (kernels.h) -------------------------------------------
+// ---- Q4_K/Q5_K in the 16-row packed layout (kernels.h) ---------------------------------------
 // A group's super-block: the 16 rows' d (f16, bytes 0..31), dmin (32..63), the 12 scale
 // bytes as 3 dwords (64 + 64w + 4r), then the 128 level bytes as 32 interleaved words
 // (256 + 64k + 4r). Lane r of every vector is row r: per sub-block j the exact integer sum
 // isum_j (dpbusd over its 8 words), I = Σ_j scale_j·isum_j, B = Σ_j min_j·(sub-block sum of
 // the activations), then the row kernel's c = fma(float(I), d·dx, c), c = fma(float(−B),
 // dmin·dx, c): the same bits.
-constexpr size_t kPackedKBytes = 16 * sizeof(BlockQ4_K), kPrefetchAheadK = 6144;
+// Q5_K adds its fifth bits after the levels: qh as 8 interleaved words (2304 + 64k + 4r),
+// word k holding the bits of every sub-block's elements 4k..4k+3 (bit j: sub-block j).
+constexpr size_t kPrefetchAheadK = 6144;
 
 inline int32_t word32(const void *p)
 {
@@ -198,9 +200,11 @@ inline int32_t word32(const void *p)
   return v;
 }
 
-template <int T>
+template <bool kQ5, int T>
 void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
 {
+  constexpr size_t kPackedKBytes = 16 * (kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K));
+  const __m512i one = _mm512_set1_epi8(1);
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
@@ -241,10 +245,14 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
           const __m512i z = load512(levels + 64 * (8 * ch + k));
-          lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], _mm512_and_si512(z, low),
-                                          _mm512_set1_epi32(word32(q + 64 * ch + 4 * k)));
-          hi[k & 1] = _mm512_dpbusd_epi32(hi[k & 1], _mm512_and_si512(_mm512_srli_epi16(z, 4), low),
-                                          _mm512_set1_epi32(word32(q + 64 * ch + 32 + 4 * k)));
+          __m512i zl = _mm512_and_si512(z, low), zh = _mm512_and_si512(_mm512_srli_epi16(z, 4), low);
+          if constexpr (kQ5) {
+            const __m512i h = load512(p + 2304 + 64 * k);
+            zl = _mm512_or_si512(zl, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * ch), one), 4));
+            zh = _mm512_or_si512(zh, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * ch + 1), one), 4));
+          }
+          lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], zl, _mm512_set1_epi32(word32(q + 64 * ch + 4 * k)));
+          hi[k & 1] = _mm512_dpbusd_epi32(hi[k & 1], zh, _mm512_set1_epi32(word32(q + 64 * ch + 32 + 4 * k)));
         }
         total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch], _mm512_add_epi32(lo[0], lo[1])));
         total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch + 1], _mm512_add_epi32(hi[0], hi[1])));
@@ -271,14 +279,15 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
     _mm512_storeu_ps(y + t * yStride, c[t]);
 }
 
+template <bool kQ5>
 void packedQ4KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
                      float *y, size_t yStride)
 {
   switch (tokens) {
-  case 1: return packedQ4K<1>(group, nb, xq, xStride, y, yStride);
-  case 2: return packedQ4K<2>(group, nb, xq, xStride, y, yStride);
-  case 3: return packedQ4K<3>(group, nb, xq, xStride, y, yStride);
-  default: return packedQ4K<4>(group, nb, xq, xStride, y, yStride);
+  case 1: return packedQ4K<kQ5, 1>(group, nb, xq, xStride, y, yStride);
+  case 2: return packedQ4K<kQ5, 2>(group, nb, xq, xStride, y, yStride);
+  case 3: return packedQ4K<kQ5, 3>(group, nb, xq, xStride, y, yStride);
+  default: return packedQ4K<kQ5, 4>(group, nb, xq, xStride, y, yStride);
   }
 }
 
@@ -376,7 +385,8 @@ void packedQ6KTokens(const void *group, size_t nb, const void *xq, size_t xStrid
 PackedDot avx512PackedKKernel(TensorType type)
 {
   switch (type) {
-  case TensorType::Q4_K: return packedQ4KTokens;
+  case TensorType::Q4_K: return packedQ4KTokens<false>;
+  case TensorType::Q5_K: return packedQ4KTokens<true>;
   case TensorType::Q6_K: return packedQ6KTokens;
   default: return nullptr;
   }

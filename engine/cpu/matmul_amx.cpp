@@ -268,17 +268,25 @@ void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t
   }
 }
 
-// The same from one group of Q4_K's 16-row packed layout (kernels_avx512_k.cpp): level
+// The same from one group of Q4_K's or Q5_K's 16-row packed layout (kernels_avx512_k.cpp): level
 // word 8c + q is transpose16x4's v[q] of the 32 bytes at qs + 32c already.
+template <typename Block>
 void unpackSuperBlock(const uint8_t *group, size_t i, uint8_t *tiles, int32_t *k, float *dd)
 {
-  const uint8_t *p = group + i * 16 * sizeof(ops::BlockQ4_K);
-  const __m512i low = _mm512_set1_epi8(0x0F);
+  constexpr bool kQ5 = std::is_same_v<Block, ops::BlockQ5_K>;
+  const uint8_t *p = group + i * 16 * sizeof(Block);
+  const __m512i low = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
   for (int c = 0; c < 4; ++c)
     for (int q = 0; q < 8; ++q) {
       const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + q));
-      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, _mm512_and_si512(v, low));
-      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+      __m512i lo = _mm512_and_si512(v, low), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+      if constexpr (kQ5) { // qh word q (2304 + 64q): bit j of each byte is sub-block j's
+        const __m512i h = _mm512_loadu_si512(p + 2304 + 64 * q);
+        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c), one), 4));
+        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c + 1), one), 4));
+      }
+      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, lo);
+      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, hi);
     }
   for (int r = 0; r < 16; ++r) {
     uint8_t scales[12], sm[16];
@@ -305,7 +313,7 @@ void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, 
   const auto *row0 = static_cast<const std::byte *>(w);
   for (size_t i = 0; i < nb; ++i)
     if (packed)
-      unpackSuperBlock(static_cast<const uint8_t *>(w), i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i,
+      unpackSuperBlock<Block>(static_cast<const uint8_t *>(w), i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i,
                        s.d.data() + 32 * i);
     else
       repackSuperBlock<Block>(row0, rowStride, i, s.tiles.data() + 4096 * i, s.k.data() + 256 * i,
@@ -396,7 +404,7 @@ void amxRowGroup(TensorType type, const void *w, size_t rowStride, size_t nb, co
   case TensorType::Q4_0: return rowGroup<BlockQ4_0>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   case TensorType::Q4_1: return rowGroup<BlockQ4_1>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   case TensorType::Q4_K: return rowGroupK<ops::BlockQ4_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
-  case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s, false);
+  case TensorType::Q5_K: return rowGroupK<ops::BlockQ5_K>(w, rowStride, nb, xq, xStride, n, y, yStride, s, packed);
   default: break;
   }
 }
