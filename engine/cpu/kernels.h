@@ -72,8 +72,8 @@ RowsDot avx512RowsKernel(TensorType type);
 inline constexpr size_t kRows16 = 16;
 RowsDot avx512Rows16Kernel(TensorType type);
 
-// The 16-row packed layout (matmul.h, Layout::Packed16) of Q8_0/Q4_0/Q4_1 (and Q4_K, laid
-// out alike field by field: kernels_avx512_k.cpp): rows in groups of
+// The 16-row packed layout (matmul.h, Layout::Packed16) of Q8_0/Q4_0/Q4_1 (and the
+// K-quants, laid out alike field by field: kernels_avx512_k.cpp): rows in groups of
 // 16, a group's blocks one after another, each block as the 16 rows' f16 scales d (32
 // bytes), Q4_1's f16 mins m (32 bytes), then the levels with the rows' 4-byte words
 // interleaved: word k (64 bytes) holds bytes 4k..4k+3 of row r's qs at 4r (Q8_0: 8 words;
@@ -91,7 +91,7 @@ using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t 
 inline constexpr size_t kPackedTokens = 4;
 PackedDot avx512PackedKernel(TensorType type);  // nullptr: not a packable type
 PackedDot avx512PackedKKernel(TensorType type); // its K-quant part (kernels_avx512_k.cpp)
-PackedDot avx2PackedKernel(TensorType type);    // Q8_0/Q4_0/Q4_1 with AVX2 (kernels_avx2.cpp)
+PackedDot avx2PackedKernel(TensorType type);    // the same with AVX2 (kernels_avx2.cpp)
 
 // AMX tiles (matmul_amx.cpp) for batches of Q8_0/Q4_0/Q4_1 (Rounding::Ggml's arithmetic,
 // the row kernels' bits) and Q4_K/Q5_K (the row kernels' values up to fp32 rounding). amxUsable(): the CPU has AMX-INT8 and the OS granted the tile

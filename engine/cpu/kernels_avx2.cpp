@@ -1,4 +1,5 @@
-// AVX2/FMA/F16C row kernels (kernels_x86.inc) and activation quantizers of the CPU matmul.
+// AVX2/FMA/F16C row kernels (kernels_x86.inc), kernels for the 16-row packed layout, and
+// activation quantizers of the CPU matmul.
 // Called only when the CPU has those instruction sets (matmul.cpp checks).
 #include "cpu/kernels.h"
 

@@ -1,4 +1,5 @@
-// AVX-512 row kernels of the K-quants (Q4_K, Q5_K, Q6_K) for the CPU matmul (see
+// AVX-512 row kernels of the K-quants (Q4_K, Q5_K, Q6_K) for the CPU matmul, and their
+// kernels for the 16-row packed layout (further down; see
 // kernels.h): 512-bit vectors, 64 weights at a time, and VNNI's dpwssd for the integer
 // scale multiply-and-add. Up to kMaxTokensWide tokens per weight row: a super-block is
 // unpacked once into registers (levels, the scale of every 16 levels, the bias

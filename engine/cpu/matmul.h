@@ -9,10 +9,14 @@
 // ops::ref::Rounding::Ggml's rounding. Each weight block is loaded once for up to 4 tokens
 // (8 for the AVX-512 K-quant kernels); rows are split among the pool's threads in
 // cache-sized blocks. AVX2/FMA/F16C and AVX-512 VNNI kernels are chosen at run time, with a
-// portable path; with AVX-512, decode multiplies Q8_0/Q4_0/Q4_1 16 rows at a time, and
-// where the CPU has AMX-INT8 (Isa::Amx) batches of 8+ tokens of Q8_0/Q4_0/Q4_1/Q4_K/Q5_K
-// run on tiles of 16 tokens × 16 rows (matmul_amx.cpp). The quantized types give a token
-// the same bits whatever its batch or the thread count (Q8_0/Q4_0/Q4_1: the reference's).
+// portable path; where the CPU has AMX-INT8 (Isa::Amx) batches of 8+ tokens of
+// Q8_0/Q4_0/Q4_1/Q4_K/Q5_K run on tiles of 16 tokens × 16 rows (matmul_amx.cpp).
+// The CPU model keeps Q8_0/Q4_0/Q4_1/Q4_K/Q5_K/Q6_K matrices in the 16-row packed layout
+// (Layout::Packed16, AVX2 or better: kernels.h): one vector load is one 4-byte word of 16
+// rows, so a kernel sums 16 rows in its lanes without shuffles and reads each group as one
+// stream, which decode, bound by memory, needs. The quantized types give a token the same
+// bits whatever its batch, layout or thread count (Q8_0/Q4_0/Q4_1: the reference's; the
+// K-quants: the same on every SIMD ISA).
 //
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool);               // best ISA
 //   cpu::matmul(w.type, w.data, rows, cols, x, y, n, pool, cpu::Isa::Portable);
@@ -39,7 +43,7 @@ std::vector<Isa> supportedIsas();
 const char *isaName(Isa isa);
 
 // How W's bytes are laid out. Rows: as stored in GGUF. Packed16: packRows16()'s layout,
-// which decode streams from memory at up to twice the rate (AVX-512 only; kernels.h).
+// which decode streams from memory at up to twice the rate (kernels.h).
 enum class Layout { Rows, Packed16 };
 
 // W: [rows][cols] of `type` (any type ops::isSupportedType accepts; cols a multiple of its
@@ -48,7 +52,8 @@ enum class Layout { Rows, Packed16 };
 void matmul(TensorType type, const void *w, size_t rows, size_t cols, const float *x, float *y,
             size_t n, ThreadPool &pool, Isa isa = detectIsa(), Layout layout = Layout::Rows);
 
-// Whether matmul takes `type` in the Packed16 layout on `isa` (Q8_0/Q4_0/Q4_1, AVX-512).
+// Whether matmul takes `type` in the Packed16 layout on `isa` (Q8_0/Q4_0/Q4_1/Q4_K/Q5_K/
+// Q6_K with AVX2 or AVX-512).
 bool packs16(TensorType type, Isa isa);
 // Writes W (rows × cols of a packs16 type, as stored) to dst in the Packed16 layout: whole
 // groups of 16 rows interleaved, the last rows % 16 as they are. dst has W's size.
