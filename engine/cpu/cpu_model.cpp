@@ -216,9 +216,10 @@ private:
   }
 
   // Copies the matrices matmul takes in the 16-row packed layout (Q8_0/Q4_0/Q4_1 and the
-  // K-quants with AVX2 or better) into one allocation in that layout: decode then streams each as one run of
-  // memory. The mapped file stays for the rest (and the token embedding's lookups); its
-  // pages of packed matrices are let go. HEARTH_CPU_PACK=0: no packing.
+  // K-quants with AVX2 or better) into one allocation in that layout: decode then streams
+  // each as one run of memory. The mapped file stays for the rest (and the token
+  // embedding's lookups); its pages of packed matrices are let go. HEARTH_CPU_PACK=0: no
+  // packing.
   void packWeights()
   {
     if (const char *v = std::getenv("HEARTH_CPU_PACK"); v && std::strcmp(v, "0") == 0)

@@ -4,7 +4,7 @@
 // scale multiply-and-add. Up to kMaxTokensWide tokens per weight row: a super-block is
 // unpacked once into registers (levels, the scale of every 16 levels, the bias
 // coefficients) and then meets each token's Q8_K block with 2 instructions per 64 values.
-// Same arithmetic as the AVX2 kernels up to fp32 summation order (integer sums exact).
+// The same arithmetic, bit for bit, as the AVX2 kernels (exact integer sums per super-block).
 // Called only when the CPU has AVX512F/BW/VL/DQ and AVX512-VNNI (matmul.cpp checks).
 #include "cpu/kernels.h"
 
