@@ -100,7 +100,7 @@ struct Profile {
 class CpuModel final : public Model {
 public:
   CpuModel(gguf::GgufFile file, ModelConfig config, ModelWeights weights, uint32_t ctx,
-           const CpuModelOptions &options)
+           const CpuModelOptions &options, const LoadOptions &load)
       : m_file(std::move(file)), m_config(std::move(config)), m_w(std::move(weights)), m_ctx(ctx),
         m_batch(std::max<uint32_t>(1, options.batch)), m_ggml(options.ggmlRounding),
         m_pool(options.threads ? options.threads : ThreadPool::defaultThreads()), m_isa(detectIsa()),
@@ -123,7 +123,7 @@ public:
       L.k.reset(new uint16_t[size_t(m_ctx) * kvDim]);
       L.v.reset(new uint16_t[size_t(m_ctx) * kvDim]);
     }
-    packWeights();
+    packWeights(load);
     m_outputNorm = dequantized(m_w.outputNorm);
     if (m_w.ropeFreqs)
       m_ropeFreqs = dequantized(m_w.ropeFreqs);
@@ -140,6 +140,7 @@ public:
   }
   ~CpuModel() override { m_profile.print(); }
 
+  bool cancelled() const { return m_cancelled; }
   const ModelConfig &config() const override { return m_config; }
   uint32_t contextLength() const override { return m_ctx; }
   uint32_t kvLength() const override { return m_kvLen; }
@@ -220,7 +221,9 @@ private:
   // each as one run of memory. The mapped file stays for the rest (and the token
   // embedding's lookups); its pages of packed matrices are let go. HEARTH_CPU_PACK=0: no
   // packing.
-  void packWeights()
+  // Reports its progress through load.progress and stops early when load.cancel is set
+  // (cancelled() is then true).
+  void packWeights(const LoadOptions &load)
   {
     if (const char *v = std::getenv("HEARTH_CPU_PACK"); v && std::strcmp(v, "0") == 0)
       return;
@@ -248,7 +251,15 @@ private:
     madvise(m_packedStorage.get(), total, MADV_HUGEPAGE); // fewer TLB misses while streaming
 #endif
     std::byte *at = m_packedStorage.get();
+    uint64_t done = 0;
     for (const WeightRef *w : todo) {
+      if (load.cancel && load.cancel->load()) {
+        m_cancelled = true;
+        return;
+      }
+      if (load.progress)
+        load.progress(float(double(done) / double(total)));
+      done += bytesOf(*w);
       packRows16(w->type, w->data, w->rows, w->cols, at, m_pool);
       m_packed.emplace(w->data, at);
       m_file.evict({w->data, size_t(bytesOf(*w))}); // (the token embedding's rows come back when looked up)
@@ -349,6 +360,7 @@ private:
   };
   std::unique_ptr<std::byte, Free> m_packedStorage;                     // packWeights()
   std::unordered_map<const std::byte *, const std::byte *> m_packed; // weight as stored -> packed copy
+  bool m_cancelled = false;                                           // packWeights() saw load.cancel
   Profile m_profile;
   RopeTable m_rope;                // the current slice's angles
   std::vector<float> m_logits;     // [1 or n][nVocab] (capacity kept between calls)
@@ -388,7 +400,9 @@ Result<std::unique_ptr<Model>> loadCpuModel(const std::filesystem::path &path, c
                 path.filename().string(), needed >> 20, weightBytes(*weights) >> 20, kvBytes >> 20, ctx,
                 budget >> 20);
 
-  auto model = std::make_unique<CpuModel>(std::move(*file), std::move(*config), std::move(*weights), ctx, cpu);
+  auto model = std::make_unique<CpuModel>(std::move(*file), std::move(*config), std::move(*weights), ctx, cpu, options);
+  if (model->cancelled() || (options.cancel && options.cancel->load()))
+    return fail(ErrorCode::Cancelled, "[cpu] loading {} cancelled", path.filename().string());
   if (options.progress)
     options.progress(1.0f);
   return std::unique_ptr<Model>(std::move(model));

@@ -1,12 +1,16 @@
 // The native CPU backend's model against the reference backend (plain C++ forward): logits
 // at every position of synthetic models in every quant family, llama and qwen2, GQA 1/2/4;
 // prefill in one batch vs in slices vs token by token; truncate and KV reuse; the demo
-// model; input errors and the memory budget refusal.
+// model; input errors and the memory budget refusal; load progress and cancellation.
 #include "cpu/cpu_model.h"
+#include "cpu/matmul.h"
 #include "cpu_test_util.h"
 #include "models/reference_model.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
 
 using namespace hearth;
 using test::allLogits;
@@ -167,4 +171,32 @@ TEST(CpuModel, RefusesAModelLargerThanTheMemoryBudget)
   EXPECT_NE(m.error().message.find("needs"), std::string::npos) << m.error().message;
   EXPECT_NE(m.error().message.find("50 MiB are available"), std::string::npos) << m.error().message;
   EXPECT_TRUE(cpu::loadCpuModel(test::demoModel(), options, {.memoryBudget = 400ull << 20}));
+}
+
+// Loading reports rising progress up to 1 and, where the weights are packed (AVX2 or
+// better), a cancel set during packing stops the load with Cancelled, not a model.
+TEST(CpuModel, LoadingReportsProgressAndCanBeCancelledWhilePacking)
+{
+  LoadOptions options;
+  options.contextLength = 64;
+  std::vector<float> seen;
+  options.progress = [&](float f) { seen.push_back(f); };
+  ASSERT_TRUE(cpu::loadCpuModel(test::demoModel(), options));
+  ASSERT_FALSE(seen.empty());
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_GE(seen.front(), 0.0f);
+  EXPECT_EQ(seen.back(), 1.0f);
+
+  std::atomic<bool> cancel{false};
+  options.cancel = &cancel;
+  options.progress = [&](float) { cancel = true; }; // the first report cancels
+  auto m = cpu::loadCpuModel(test::demoModel(), options);
+  if (cpu::packs16(TensorType::Q4_1, cpu::detectIsa())) {
+    std::printf("packed on %s: cancelled during packing\n", cpu::isaName(cpu::detectIsa()));
+    ASSERT_FALSE(m);
+    EXPECT_EQ(m.error().code, ErrorCode::Cancelled);
+    EXPECT_NE(m.error().message.find("cancelled"), std::string::npos) << m.error().message;
+  } else {
+    EXPECT_TRUE(m) << "nothing to pack on this CPU: the load completes";
+  }
 }
