@@ -267,6 +267,46 @@ void kvWrite(uint16_t *cache, const float *kv, size_t n, uint32_t pos0, size_t w
     dst[i] = ops::floatToHalf(kv[i]);
 }
 
+namespace {
+
+// Prefill with AVX2 when query heads share kv heads: one item per (token, kv head), its
+// group's queries together (simd::attendGroup), kv-head-major like attention()'s items.
+void attentionGrouped(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
+                      uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim, bool ggmlRounding,
+                      ThreadPool &pool)
+{
+  const size_t group = nHead / nHeadKv, stride = nHeadKv * headDim;
+  const float scale = 1.0f / std::sqrt(float(headDim));
+  pool.parallelFor(n * nHeadKv, [&](size_t begin, size_t end) {
+    thread_local std::vector<float> qs, scores, lanes;
+    thread_local std::vector<const float *> qp;
+    thread_local std::vector<float *> sp, lp, op;
+    const size_t padded = (pos0 + n + 15) / 16 * 16;
+    qs.resize(group * headDim);
+    scores.resize(group * padded);
+    lanes.resize(group * 16 * headDim);
+    qp.resize(group);
+    sp.resize(group);
+    lp.resize(group);
+    op.resize(group);
+    for (size_t item = begin; item < end; ++item) {
+      const size_t kvh = item / n, t = item % n;
+      for (size_t g = 0; g < group; ++g) {
+        const size_t h = kvh * group + g;
+        simd::roundedCopy(q + (t * nHead + h) * headDim, qs.data() + g * headDim, headDim, ggmlRounding);
+        qp[g] = qs.data() + g * headDim;
+        sp[g] = scores.data() + g * padded;
+        lp[g] = lanes.data() + g * 16 * headDim;
+        op[g] = out + (t * nHead + h) * headDim;
+      }
+      simd::attendGroup(qp.data(), group, kCache + kvh * headDim, vCache + kvh * headDim, stride, pos0 + t + 1,
+                        headDim, scale, ggmlRounding, sp.data(), lp.data(), op.data());
+    }
+  });
+}
+
+} // namespace
+
 void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, float *out, size_t n,
                uint32_t pos0, size_t nHead, size_t nHeadKv, size_t headDim, bool ggmlRounding,
                ThreadPool &pool)
@@ -276,6 +316,8 @@ void attention(const float *q, const uint16_t *kCache, const uint16_t *vCache, f
   const size_t stride = nHeadKv * headDim;
   const float scale = 1.0f / std::sqrt(float(headDim));
   const bool avx2 = hasAvx2(), prefill = n >= 2;
+  if (avx2 && prefill && headDim % 16 == 0 && group > 1)
+    return attentionGrouped(q, kCache, vCache, out, n, pos0, nHead, nHeadKv, headDim, ggmlRounding, pool);
   // Items head-major (item = h · n + t) so that each thread's share of the causal
   // triangle is about the same.
   pool.parallelFor(n * nHead, [&](size_t begin, size_t end) {

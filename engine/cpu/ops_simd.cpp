@@ -222,6 +222,85 @@ HEARTH_AVX2 void reduceLanes(float *rows, size_t headDim, bool decode, size_t us
   std::copy_n(rows, headDim, out);
 }
 
+// ---- Prefill for the queries of one kv head together (GQA): each K and V row is read and
+// widened once for all of them; every query's sums keep their own order (the same bits as
+// one query at a time).
+
+// halvesLanes for G queries: out[g] = query g's lanes folded to 8.
+template <int G>
+HEARTH_AVX2 inline void halvesLanesGroup(const uint16_t *k, const float *const *q, size_t len, __m256 *out)
+{
+  __m256 lo[G], hi[G];
+  for (int g = 0; g < G; ++g)
+    lo[g] = hi[g] = _mm256_setzero_ps();
+  for (size_t c = 0; c < len; c += 16) {
+    const __m256 kl = loadHalf8(k + c), kh = loadHalf8(k + c + 8);
+    for (int g = 0; g < G; ++g) {
+      lo[g] = _mm256_fmadd_ps(kl, _mm256_loadu_ps(q[g] + c), lo[g]);
+      hi[g] = _mm256_fmadd_ps(kh, _mm256_loadu_ps(q[g] + c + 8), hi[g]);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    out[g] = _mm256_add_ps(lo[g], hi[g]);
+}
+
+// scoresOf's lanes mode for G queries (headDim % 16 == 0): scores[g][p], max[g].
+template <int G>
+HEARTH_AVX2 void scoresLanesGroup(const float *const *q, const uint16_t *k, size_t stride, size_t len,
+                                  size_t headDim, float scale, float *const *scores, float *max)
+{
+  const __m256 scale8 = _mm256_set1_ps(scale);
+  __m256 max8[G];
+  for (int g = 0; g < G; ++g)
+    max8[g] = _mm256_set1_ps(-INFINITY);
+  size_t p = 0;
+  for (; p + 8 <= len; p += 8) {
+    __m256 h[G][8], one[G];
+    for (int i = 0; i < 8; ++i) {
+      halvesLanesGroup<G>(k + (p + i) * stride, q, headDim, one);
+      for (int g = 0; g < G; ++g)
+        h[g][i] = one[g];
+    }
+    for (int g = 0; g < G; ++g) {
+      const __m256 sc = _mm256_mul_ps(finishLaneSums8(h[g]), scale8);
+      _mm256_storeu_ps(scores[g] + p, sc);
+      max8[g] = _mm256_max_ps(max8[g], sc);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    max[g] = hmax(max8[g]);
+  for (; p < len; ++p) {
+    __m256 one[G];
+    halvesLanesGroup<G>(k + p * stride, q, headDim, one);
+    for (int g = 0; g < G; ++g) {
+      scores[g][p] = hsum(one[g]) * scale;
+      max[g] = std::max(max[g], scores[g][p]);
+    }
+  }
+}
+
+// accumulateLanes (16 classes) for G queries: rows[g] += w[g][p] · v[p] by class.
+template <int G>
+HEARTH_AVX2 void accumulateLanesGroup(const float *const *w, const uint16_t *v, size_t stride, size_t len,
+                                      size_t headDim, float *const *rows)
+{
+  const size_t used = std::min<size_t>(16, len);
+  for (int g = 0; g < G; ++g)
+    std::fill(rows[g], rows[g] + used * headDim, 0.0f);
+  for (size_t p = 0; p < len; ++p) {
+    const uint16_t *vp = v + p * stride;
+    const size_t row = (p % 16) * headDim;
+    __m256 wp[G];
+    for (int g = 0; g < G; ++g)
+      wp[g] = _mm256_set1_ps(w[g][p]);
+    for (size_t d = 0; d < headDim; d += 8) {
+      const __m256 vd = loadHalf8(vp + d);
+      for (int g = 0; g < G; ++g)
+        _mm256_storeu_ps(rows[g] + row + d, _mm256_fmadd_ps(wp[g], vd, _mm256_loadu_ps(rows[g] + row + d)));
+    }
+  }
+}
+
 } // namespace
 
 HEARTH_AVX2 void swigluVexp(const float *gate, const float *up, float *out, size_t count)
@@ -288,11 +367,21 @@ HEARTH_AVX2 void roundedCopy(const float *src, float *dst, size_t count, bool ro
     dst[i] = round ? _cvtsh_ss(_cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT)) : src[i];
 }
 
+HEARTH_AVX2 void softmaxWeights(float *scores, size_t len, float max, bool roundWeights);
+
 HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride, size_t len,
                         size_t headDim, float scale, bool roundWeights, bool prefill, float *scores, float *lanes,
                         float *out)
 {
   const float max = scoresOf(qh, k, stride, len, headDim, scale, prefill && headDim % 16 == 0, scores);
+  softmaxWeights(scores, len, max, roundWeights);
+  const size_t classes = prefill ? 16 : 64;
+  accumulateLanes(scores, v, stride, len, headDim, classes, lanes);
+  reduceLanes(lanes, headDim, !prefill, std::min(classes, len), out);
+}
+
+HEARTH_AVX2 void softmaxWeights(float *scores, size_t len, float max, bool roundWeights)
+{
   // Softmax: exp in vectors, sums of 16 (zero-padded) tree-summed in float, added in double.
   const size_t padded = (len + 15) / 16 * 16;
   const __m256 maxv = _mm256_set1_ps(max);
@@ -311,9 +400,32 @@ HEARTH_AVX2 void attend(const float *qh, const uint16_t *k, const uint16_t *v, s
     const __m256 w = _mm256_mul_ps(_mm256_loadu_ps(scores + p), inv);
     _mm256_storeu_ps(scores + p, roundWeights ? roundHalf8(w) : w);
   }
-  const size_t classes = prefill ? 16 : 64;
-  accumulateLanes(scores, v, stride, len, headDim, classes, lanes);
-  reduceLanes(lanes, headDim, !prefill, std::min(classes, len), out);
+}
+
+template <int G>
+HEARTH_AVX2 void attendGroupOf(const float *const *qh, const uint16_t *k, const uint16_t *v, size_t stride,
+                               size_t len, size_t headDim, float scale, bool roundWeights, float *const *scores,
+                               float *const *lanes, float *const *out)
+{
+  float max[G];
+  scoresLanesGroup<G>(qh, k, stride, len, headDim, scale, scores, max);
+  for (int g = 0; g < G; ++g)
+    softmaxWeights(scores[g], len, max[g], roundWeights);
+  accumulateLanesGroup<G>(scores, v, stride, len, headDim, lanes);
+  for (int g = 0; g < G; ++g)
+    reduceLanes(lanes[g], headDim, false, std::min<size_t>(16, len), out[g]);
+}
+
+HEARTH_AVX2 void attendGroup(const float *const *qh, size_t count, const uint16_t *k, const uint16_t *v,
+                             size_t stride, size_t len, size_t headDim, float scale, bool roundWeights,
+                             float *const *scores, float *const *lanes, float *const *out)
+{
+  assert(headDim % 16 == 0);
+  for (size_t g = 0; g < count; g += kAttendGroup) { // at most 4 queries' registers at once
+    const size_t m = std::min(kAttendGroup, count - g);
+    auto run = m == 4 ? attendGroupOf<4> : m == 3 ? attendGroupOf<3> : m == 2 ? attendGroupOf<2> : attendGroupOf<1>;
+    run(qh + g, k, v, stride, len, headDim, scale, roundWeights, scores + g, lanes + g, out + g);
+  }
 }
 
 } // namespace hearth::cpu::simd
@@ -328,6 +440,10 @@ void toHalf(const float *, uint16_t *, size_t) {}
 void roundedCopy(const float *, float *, size_t, bool) {}
 void attend(const float *, const uint16_t *, const uint16_t *, size_t, size_t, size_t, float, bool, bool, float *, float *,
             float *)
+{
+}
+void attendGroup(const float *const *, size_t, const uint16_t *, const uint16_t *, size_t, size_t, size_t, float, bool,
+                 float *const *, float *const *, float *const *)
 {
 }
 } // namespace hearth::cpu::simd
