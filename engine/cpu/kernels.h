@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace hearth::cpu::kernels {
@@ -89,6 +90,13 @@ inline constexpr size_t kPackRows = 16;
 using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
                            size_t tokens, float *y, size_t yStride);
 inline constexpr size_t kPackedTokens = 4;
+// The 4 bytes at p as one int32 (an activation word to broadcast against a packed word).
+inline int32_t loadWord(const void *p)
+{
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 PackedDot avx512PackedKernel(TensorType type);  // nullptr: not a packable type
 PackedDot avx512PackedKKernel(TensorType type); // its K-quant part (kernels_avx512_k.cpp)
 PackedDot avx2PackedKernel(TensorType type);    // the same with AVX2 (kernels_avx2.cpp)

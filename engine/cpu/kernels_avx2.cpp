@@ -50,13 +50,6 @@ void packBytes(__m256i a, __m256i b, __m256i c, __m256i d, int8_t *out)
 // 32-byte halves of each word, the same exact integer sums and fp32 chains as the row
 // kernels. Without VNNI: maddubs + madd; Q8_0 moves the weights' signs onto the
 // activations (|w| · ±x, no saturation), Q4's unsigned levels take the offset afterwards.
-inline int32_t word(const int8_t *q, int k)
-{
-  int32_t v;
-  std::memcpy(&v, q + 4 * k, 4);
-  return v;
-}
-
 template <typename Block, int T>
 void packed16(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset, float *y,
               size_t yStride)
@@ -84,7 +77,7 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
         for (int k = 0; k < 8; ++k) {
           const __m256i w = avx2::load256(q + 64 * k + 32 * h), u = _mm256_sign_epi8(w, w);
           for (int t = 0; t < T; ++t) {
-            const __m256i s = _mm256_sign_epi8(_mm256_set1_epi32(word(a[t][i].q, k)), w);
+            const __m256i s = _mm256_sign_epi8(_mm256_set1_epi32(loadWord(a[t][i].q + 4 * k)), w);
             isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones));
           }
         }
@@ -96,8 +89,9 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
           const __m256i z = avx2::load256(q + 64 * k + 32 * h);
           const __m256i lo = _mm256_and_si256(z, low), hi = _mm256_and_si256(_mm256_srli_epi16(z, 4), low);
           for (int t = 0; t < T; ++t) {
-            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(word(a[t][i].q, k))));
-            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(hi, _mm256_set1_epi32(word(a[t][i].q, k + 4))));
+            const int8_t *x = a[t][i].q + 4 * k;
+            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(loadWord(x))));
+            pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(hi, _mm256_set1_epi32(loadWord(x + 16))));
           }
         }
         for (int t = 0; t < T; ++t) {
@@ -109,7 +103,8 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
       for (int t = 0; t < T; ++t) {
         c[t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dw, _mm256_set1_ps(a[t][i].d)), c[t][h]);
         if constexpr (kMin)
-          c[t][h] = _mm256_fmadd_ps(_mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h)), _mm256_set1_ps(a[t][i].s), c[t][h]);
+          c[t][h] =
+              _mm256_fmadd_ps(_mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h)), _mm256_set1_ps(a[t][i].s), c[t][h]);
       }
     }
   }
@@ -175,7 +170,8 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
       const __m256i minPair[4] = {
           _mm256_and_si256(mn[0], pairLow), _mm256_and_si256(_mm256_srli_epi16(mn[0], 8), pairLow),
           _mm256_and_si256(mn[1], pairLow), _mm256_and_si256(_mm256_srli_epi16(mn[1], 8), pairLow)};
-      const __m256 d = _mm256_cvtph_ps(avx2::load128(p + 16 * h)), dmin = _mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h));
+      const __m256 d = _mm256_cvtph_ps(avx2::load128(p + 16 * h));
+      const __m256 dmin = _mm256_cvtph_ps(avx2::load128(p + 32 + 16 * h));
       __m256i total[T];
       for (auto &v : total)
         v = _mm256_setzero_si256();
@@ -195,8 +191,9 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
           }
           for (int t = 0; t < T; ++t) {
             const int8_t *q = a[t][i].q + 64 * ch + 4 * k;
-            lo[t][k / 4] = _mm256_add_epi16(lo[t][k / 4], _mm256_maddubs_epi16(zl, _mm256_set1_epi32(word(q, 0))));
-            hi[t][k / 4] = _mm256_add_epi16(hi[t][k / 4], _mm256_maddubs_epi16(zh, _mm256_set1_epi32(word(q, 8))));
+            __m256i &l = lo[t][k / 4], &u = hi[t][k / 4];
+            l = _mm256_add_epi16(l, _mm256_maddubs_epi16(zl, _mm256_set1_epi32(loadWord(q))));
+            u = _mm256_add_epi16(u, _mm256_maddubs_epi16(zh, _mm256_set1_epi32(loadWord(q + 32))));
           }
         }
         const __m256i sLo = scalePairs(_mm256_and_si256(_mm256_srli_epi32(sc[ch / 2], 16 * (ch % 2)), byte));
@@ -277,7 +274,7 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
               for (int t = 0; t < T; ++t) { // two words per int16 sum: at most 2 · 2 · 63 · 127
                 const int8_t *q = a[t][i].q + 128 * h + 32 * part + 16 * half;
                 pairs[t][j / 2] =
-                    _mm256_add_epi16(pairs[t][j / 2], _mm256_maddubs_epi16(u, _mm256_set1_epi32(word(q, j))));
+                    _mm256_add_epi16(pairs[t][j / 2], _mm256_maddubs_epi16(u, _mm256_set1_epi32(loadWord(q + 4 * j))));
               }
             }
             for (int t = 0; t < T; ++t)
@@ -292,7 +289,8 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
           const __m256i v = avx2::load256(p + 32 + 64 * w + 32 * hr);
           bias = _mm256_add_epi32(bias, _mm256_madd_epi16(_mm256_srai_epi16(_mm256_slli_epi16(v, 8), 8),
                                                           int16Pair(bs[4 * w], bs[4 * w + 2])));
-          bias = _mm256_add_epi32(bias, _mm256_madd_epi16(_mm256_srai_epi16(v, 8), int16Pair(bs[4 * w + 1], bs[4 * w + 3])));
+          bias = _mm256_add_epi32(bias,
+                                  _mm256_madd_epi16(_mm256_srai_epi16(v, 8), int16Pair(bs[4 * w + 1], bs[4 * w + 3])));
         }
         const __m256 ddx = _mm256_mul_ps(d, _mm256_set1_ps(a[t][i].d));
         c[t][hr] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total[t]), ddx, c[t][hr]);

@@ -194,13 +194,6 @@ void dotKTokens(const void *w, const void *x, size_t xs, size_t nb, size_t token
 // word k holding the bits of every sub-block's elements 4k..4k+3 (bit j: sub-block j).
 constexpr size_t kPrefetchAheadK = 6144;
 
-inline int32_t word32(const void *p)
-{
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 template <bool kQ5, int T>
 void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
 {
@@ -229,8 +222,9 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
                            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(m2, 4), low4),
                                            _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(m1, 6), low2), 4))};
     // Mins as int16 pairs (j, j + 2) of each dword: (0, 2), (1, 3) of mins 0..3, then 4..7.
-    const __m512i minPair[4] = {_mm512_and_si512(mn[0], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[0], 8), pairLow),
-                                _mm512_and_si512(mn[1], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[1], 8), pairLow)};
+    const __m512i minPair[4] = {
+        _mm512_and_si512(mn[0], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[0], 8), pairLow),
+        _mm512_and_si512(mn[1], pairLow), _mm512_and_si512(_mm512_srli_epi16(mn[1], 8), pairLow)};
     __m512i scale[8];
     for (int j = 0; j < 8; ++j)
       scale[j] = _mm512_and_si512(_mm512_srli_epi32(sc[j / 4], 8 * (j % 4)), byte);
@@ -252,8 +246,8 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
             zl = _mm512_or_si512(zl, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * ch), one), 4));
             zh = _mm512_or_si512(zh, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * ch + 1), one), 4));
           }
-          lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], zl, _mm512_set1_epi32(word32(q + 64 * ch + 4 * k)));
-          hi[k & 1] = _mm512_dpbusd_epi32(hi[k & 1], zh, _mm512_set1_epi32(word32(q + 64 * ch + 32 + 4 * k)));
+          lo[k & 1] = _mm512_dpbusd_epi32(lo[k & 1], zl, _mm512_set1_epi32(loadWord(q + 64 * ch + 4 * k)));
+          hi[k & 1] = _mm512_dpbusd_epi32(hi[k & 1], zh, _mm512_set1_epi32(loadWord(q + 64 * ch + 32 + 4 * k)));
         }
         total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch], _mm512_add_epi32(lo[0], lo[1])));
         total = _mm512_add_epi32(total, _mm512_mullo_epi32(scale[2 * ch + 1], _mm512_add_epi32(hi[0], hi[1])));
@@ -272,7 +266,8 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
       bias = _mm512_dpwssd_epi32(bias, minPair[3], pair(5, 7));
       const __m512 dx = _mm512_set1_ps(a[t][i].d);
       c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(total), _mm512_mul_ps(d, dx), c[t]);
-      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_setzero_si512(), bias)), _mm512_mul_ps(dmin, dx),
+      c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_setzero_si512(), bias)),
+                             _mm512_mul_ps(dmin, dx),
                              c[t]);
     }
   }
@@ -338,12 +333,13 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
             uw[j] = _mm512_or_si512(nib, top);
           }
           const int g = 8 * h + 2 * part + half;
-          const __m512i scale = _mm512_srai_epi32(_mm512_slli_epi32(load512(p + 32 + 64 * (g / 4)), 24 - 8 * (g % 4)), 24);
+          const __m512i word = load512(p + 32 + 64 * (g / 4));
+          const __m512i scale = _mm512_srai_epi32(_mm512_slli_epi32(word, 24 - 8 * (g % 4)), 24);
           for (int t = 0; t < T; ++t) {
             const int8_t *q = a[t][i].q + 128 * h + 32 * part + 16 * half;
             __m512i isum = _mm512_setzero_si512();
             for (int j = 0; j < 4; ++j)
-              isum = _mm512_dpbusd_epi32(isum, uw[j], _mm512_set1_epi32(word32(q + 4 * j)));
+              isum = _mm512_dpbusd_epi32(isum, uw[j], _mm512_set1_epi32(loadWord(q + 4 * j)));
             total[t] = _mm512_add_epi32(total[t], _mm512_mullo_epi32(scale, isum));
           }
         }

@@ -111,13 +111,6 @@ void rows16(const void *w, size_t rowStride, const void *x, size_t nb, float *ou
 // memory). Same unsigned-level offsets as above, the offset sums precomputed per token.
 constexpr size_t kPrefetchAhead = 6144;
 
-inline int32_t word(const int8_t *q, size_t k)
-{
-  int32_t v;
-  std::memcpy(&v, q + 4 * k, 4);
-  return v;
-}
-
 template <typename Block, int T>
 void packed16(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset, float *y,
               size_t yStride)
@@ -155,9 +148,9 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
       __m512i s[4];
       for (int k = 0; k < 4; ++k)
         s[k] = _mm512_dpbusd_epi32(k == 0 && !kMin ? _mm512_set1_epi32(-xOffset[t * nb + i]) : _mm512_setzero_si512(),
-                                   u[k], _mm512_set1_epi32(word(a[t][i].q, k)));
+                                   u[k], _mm512_set1_epi32(loadWord(a[t][i].q + 4 * k)));
       for (int k = 0; k < 4; ++k)
-        s[k] = _mm512_dpbusd_epi32(s[k], u[k + 4], _mm512_set1_epi32(word(a[t][i].q, k + 4)));
+        s[k] = _mm512_dpbusd_epi32(s[k], u[k + 4], _mm512_set1_epi32(loadWord(a[t][i].q + 4 * k + 16)));
       const __m512i isum = _mm512_add_epi32(_mm512_add_epi32(s[0], s[1]), _mm512_add_epi32(s[2], s[3]));
       c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_set1_ps(a[t][i].d)), c[t]);
       if constexpr (kMin)

@@ -163,7 +163,9 @@ void packRows16(TensorType type, const void *w, size_t rows, size_t cols, void *
   case TensorType::Q4_0: fields = {{0, 2, 1, 0}, {2, 4, 4, 32}}; break;
   case TensorType::Q4_1: fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 4, 64}}; break;
   case TensorType::Q4_K: fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 3, 64}, {16, 4, 32, 256}}; break;
-  case TensorType::Q5_K: fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 3, 64}, {48, 4, 32, 256}, {16, 4, 8, 2304}}; break;
+  case TensorType::Q5_K:
+    fields = {{0, 2, 1, 0}, {2, 2, 1, 32}, {4, 4, 3, 64}, {48, 4, 32, 256}, {16, 4, 8, 2304}};
+    break;
   case TensorType::Q6_K: fields = {{208, 2, 1, 0}, {192, 4, 4, 32}, {0, 4, 32, 288}, {128, 4, 16, 2336}}; break;
   default: assert(!"packRows16: not a packable type"); return;
   }

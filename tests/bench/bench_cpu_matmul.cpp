@@ -150,10 +150,12 @@ int main(int argc, char **argv)
       std::vector<float> x(tokens * s.cols), y(tokens * s.rows);
       for (auto &v : x)
         v = dist(rng);
-      const Timing one = timeIt([&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), 1, pool, isa, layout); },
-                                seconds);
+      const Timing one = timeIt(
+          [&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), 1, pool, isa, layout); },
+          seconds);
       const Timing many = timeIt(
-          [&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), tokens, pool, isa, layout); }, seconds);
+          [&] { cpu::matmul(type, weights(), s.rows, s.cols, x.data(), y.data(), tokens, pool, isa, layout); },
+          seconds);
       const double mb = double(matrixBytes) / 1e6, flop = 2.0 * double(s.rows) * double(s.cols);
       std::printf("%-6s %-6s %5zu x %-5zu %6.2f | %8.2f %8.2f %11.2f |            %8.2f %11.2f\n",
                   std::string(tensorTypeName(type)).c_str(), s.model, s.rows, s.cols, mb, mb / 1e3 / one.wall,
