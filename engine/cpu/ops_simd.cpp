@@ -166,23 +166,53 @@ HEARTH_AVX2 float scoresOf(const float *qh, const uint16_t *k, size_t stride, si
   return max;
 }
 
+// Class j's row over dims d0 .. d0 + 8C: its positions p ≡ j (mod classes) in increasing
+// p, the sums held in registers.
+template <int C>
+HEARTH_AVX2 inline void accumulateClass(const float *w, const uint16_t *v, size_t stride, size_t len, size_t j,
+                                        size_t classes, size_t d0, float *row)
+{
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c)
+    acc[c] = _mm256_setzero_ps();
+  for (size_t p = j; p < len; p += classes) {
+    const __m256 wp = _mm256_set1_ps(w[p]);
+    const uint16_t *vp = v + p * stride + d0;
+    for (int c = 0; c < C; ++c)
+      acc[c] = _mm256_fmadd_ps(wp, loadHalf8(vp + 8 * c), acc[c]);
+  }
+  for (int c = 0; c < C; ++c)
+    _mm256_storeu_ps(row + d0 + 8 * c, acc[c]);
+}
+
 // rows[j][d] = Σ w[p] · v[p][d] over p ≡ j (mod classes), p < len, in increasing p: the
 // lanes of the probability·value products before their reduction. rows: [classes][headDim].
+// Class by class, 64 dims at a time, so that the sums stay in registers; rows past
+// min(classes, len) stay unwritten.
 HEARTH_AVX2 void accumulateLanes(const float *w, const uint16_t *v, size_t stride, size_t len, size_t headDim,
                                  size_t classes, float *rows)
 {
-  // Positions in order (the cache read sequentially), each added to its class's row, the
-  // rows staying in L1; rows past min(classes, len) stay unwritten.
   const size_t vec = headDim / 8 * 8, used = std::min(classes, len);
-  std::fill(rows, rows + used * headDim, 0.0f);
-  for (size_t p = 0; p < len; ++p) {
-    float *row = rows + (p % classes) * headDim;
-    const uint16_t *vp = v + p * stride;
-    const __m256 wp = _mm256_set1_ps(w[p]);
-    for (size_t d = 0; d < vec; d += 8)
-      _mm256_storeu_ps(row + d, _mm256_fmadd_ps(wp, loadHalf8(vp + d), _mm256_loadu_ps(row + d)));
-    for (size_t d = vec; d < headDim; ++d)
-      row[d] += w[p] * half1(vp[d]);
+  for (size_t j = 0; j < used; ++j) {
+    float *row = rows + j * headDim;
+    for (size_t d0 = 0; d0 < vec; d0 += 64) {
+      switch (std::min<size_t>(8, (vec - d0) / 8)) {
+      case 8: accumulateClass<8>(w, v, stride, len, j, classes, d0, row); break;
+      case 7: accumulateClass<7>(w, v, stride, len, j, classes, d0, row); break;
+      case 6: accumulateClass<6>(w, v, stride, len, j, classes, d0, row); break;
+      case 5: accumulateClass<5>(w, v, stride, len, j, classes, d0, row); break;
+      case 4: accumulateClass<4>(w, v, stride, len, j, classes, d0, row); break;
+      case 3: accumulateClass<3>(w, v, stride, len, j, classes, d0, row); break;
+      case 2: accumulateClass<2>(w, v, stride, len, j, classes, d0, row); break;
+      default: accumulateClass<1>(w, v, stride, len, j, classes, d0, row); break;
+      }
+    }
+    for (size_t d = vec; d < headDim; ++d) {
+      float sum = 0.0f;
+      for (size_t p = j; p < len; p += classes)
+        sum += w[p] * half1(v[p * stride + d]);
+      row[d] = sum;
+    }
   }
 }
 
@@ -222,7 +252,7 @@ HEARTH_AVX2 void reduceLanes(float *rows, size_t headDim, bool decode, size_t us
   std::copy_n(rows, headDim, out);
 }
 
-// ---- Prefill for the queries of one kv head together (GQA): each K and V row is read and
+// ---- Prefill for the queries of one kv head together (GQA): each K row is read and
 // widened once for all of them; every query's sums keep their own order (the same bits as
 // one query at a time).
 
@@ -275,28 +305,6 @@ HEARTH_AVX2 void scoresLanesGroup(const float *const *q, const uint16_t *k, size
     for (int g = 0; g < G; ++g) {
       scores[g][p] = hsum(one[g]) * scale;
       max[g] = std::max(max[g], scores[g][p]);
-    }
-  }
-}
-
-// accumulateLanes (16 classes) for G queries: rows[g] += w[g][p] · v[p] by class.
-template <int G>
-HEARTH_AVX2 void accumulateLanesGroup(const float *const *w, const uint16_t *v, size_t stride, size_t len,
-                                      size_t headDim, float *const *rows)
-{
-  const size_t used = std::min<size_t>(16, len);
-  for (int g = 0; g < G; ++g)
-    std::fill(rows[g], rows[g] + used * headDim, 0.0f);
-  for (size_t p = 0; p < len; ++p) {
-    const uint16_t *vp = v + p * stride;
-    const size_t row = (p % 16) * headDim;
-    __m256 wp[G];
-    for (int g = 0; g < G; ++g)
-      wp[g] = _mm256_set1_ps(w[g][p]);
-    for (size_t d = 0; d < headDim; d += 8) {
-      const __m256 vd = loadHalf8(vp + d);
-      for (int g = 0; g < G; ++g)
-        _mm256_storeu_ps(rows[g] + row + d, _mm256_fmadd_ps(wp[g], vd, _mm256_loadu_ps(rows[g] + row + d)));
     }
   }
 }
@@ -411,9 +419,10 @@ HEARTH_AVX2 void attendGroupOf(const float *const *qh, const uint16_t *k, const 
   scoresLanesGroup<G>(qh, k, stride, len, headDim, scale, scores, max);
   for (int g = 0; g < G; ++g)
     softmaxWeights(scores[g], len, max[g], roundWeights);
-  accumulateLanesGroup<G>(scores, v, stride, len, headDim, lanes);
-  for (int g = 0; g < G; ++g)
+  for (int g = 0; g < G; ++g) {
+    accumulateLanes(scores[g], v, stride, len, headDim, 16, lanes[g]);
     reduceLanes(lanes[g], headDim, false, std::min<size_t>(16, len), out[g]);
+  }
 }
 
 HEARTH_AVX2 void attendGroup(const float *const *qh, size_t count, const uint16_t *k, const uint16_t *v,

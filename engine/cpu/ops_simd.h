@@ -28,7 +28,7 @@ void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride
             float scale, bool roundWeights, bool prefill, float *scores, float *lanes, float *out);
 
 // Prefill's attend() for `count` queries sharing a kv head (GQA), headDim % 16 == 0: each
-// K and V row is read once for up to kAttendGroup of them; every query's result has
+// K row is read once for up to kAttendGroup of them; every query's result has
 // attend()'s bits. Scratch per query: scores [len rounded up to 16], lanes [16][headDim].
 inline constexpr size_t kAttendGroup = 4;
 void attendGroup(const float *const *qh, size_t count, const uint16_t *k, const uint16_t *v, size_t stride,
