@@ -1,6 +1,7 @@
 // CPU backend ops (see ops.h): portable loops, AVX2/FMA/F16C kernels for the hot ones
 // (attention, swiglu, softmax, KV writes), chosen at run time.
 #include "cpu/ops.h"
+#include "cpu/matmul.h"
 
 #include "cpu/ops_simd.h"
 #include "ops/cpu_ref_ggml.h"
@@ -277,6 +278,7 @@ void attentionGrouped(const float *q, const uint16_t *kCache, const uint16_t *vC
 {
   const size_t group = nHead / nHeadKv, stride = nHeadKv * headDim;
   const float scale = 1.0f / std::sqrt(float(headDim));
+  const bool wide = detectIsa() >= Isa::Avx512; // (AVX-512 kernels for the group)
   pool.parallelFor(n * nHeadKv, [&](size_t begin, size_t end) {
     thread_local std::vector<float> qs, scores, lanes;
     thread_local std::vector<const float *> qp;
@@ -300,7 +302,7 @@ void attentionGrouped(const float *q, const uint16_t *kCache, const uint16_t *vC
         op[g] = out + (t * nHead + h) * headDim;
       }
       simd::attendGroup(qp.data(), group, kCache + kvh * headDim, vCache + kvh * headDim, stride, pos0 + t + 1,
-                        headDim, scale, ggmlRounding, sp.data(), lp.data(), op.data());
+                        headDim, scale, ggmlRounding, wide, sp.data(), lp.data(), op.data());
     }
   });
 }

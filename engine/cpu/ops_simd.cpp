@@ -12,6 +12,11 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
+// GCC 12's AVX-512 intrinsics fill unused lanes from a self-initialized "undefined" vector,
+// which -Wmaybe-uninitialized reports at every inlined use.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace hearth::cpu::simd {
 
 #define HEARTH_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -425,14 +430,129 @@ HEARTH_AVX2 void attendGroupOf(const float *const *qh, const uint16_t *k, const 
   }
 }
 
+// ---- The same with AVX-512: a position's 16 q·k lanes are one vector, and the G queries'
+// class rows fit the 32 registers together, so each V row is widened once for all of them.
+// The same products in the same order: the same bits.
+#define HEARTH_AVX512 __attribute__((target("avx2,fma,f16c,avx512f")))
+
+HEARTH_AVX512 inline __m512 loadHalf16(const uint16_t *p)
+{
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p)));
+}
+
+// halvesLanesGroup with one 16-lane accumulator a query.
+template <int G>
+HEARTH_AVX512 inline void halvesLanesGroup512(const uint16_t *k, const float *const *q, size_t headDim, __m256 *out)
+{
+  __m512 acc[G];
+  for (int g = 0; g < G; ++g)
+    acc[g] = _mm512_setzero_ps();
+  for (size_t c = 0; c < headDim; c += 16) {
+    const __m512 kc = loadHalf16(k + c);
+    for (int g = 0; g < G; ++g)
+      acc[g] = _mm512_fmadd_ps(kc, _mm512_loadu_ps(q[g] + c), acc[g]);
+  }
+  for (int g = 0; g < G; ++g)
+    out[g] = _mm256_add_ps(_mm512_castps512_ps256(acc[g]),
+                           _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[g]), 1)));
+}
+
+template <int G>
+HEARTH_AVX512 void scoresLanesGroup512(const float *const *q, const uint16_t *k, size_t stride, size_t len,
+                                       size_t headDim, float scale, float *const *scores, float *max)
+{
+  const __m256 scale8 = _mm256_set1_ps(scale);
+  __m256 max8[G];
+  for (int g = 0; g < G; ++g)
+    max8[g] = _mm256_set1_ps(-INFINITY);
+  size_t p = 0;
+  for (; p + 8 <= len; p += 8) {
+    __m256 h[G][8], one[G];
+    for (int i = 0; i < 8; ++i) {
+      halvesLanesGroup512<G>(k + (p + i) * stride, q, headDim, one);
+      for (int g = 0; g < G; ++g)
+        h[g][i] = one[g];
+    }
+    for (int g = 0; g < G; ++g) {
+      const __m256 sc = _mm256_mul_ps(finishLaneSums8(h[g]), scale8);
+      _mm256_storeu_ps(scores[g] + p, sc);
+      max8[g] = _mm256_max_ps(max8[g], sc);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    max[g] = hmax(max8[g]);
+  for (; p < len; ++p) {
+    __m256 one[G];
+    halvesLanesGroup512<G>(k + p * stride, q, headDim, one);
+    for (int g = 0; g < G; ++g) {
+      scores[g][p] = hsum(one[g]) * scale;
+      max[g] = std::max(max[g], scores[g][p]);
+    }
+  }
+}
+
+// accumulateLanes' 16 classes for G queries at once, 16·C dims of each class row.
+template <int G, int C>
+HEARTH_AVX512 void accumulateClassGroup512(const float *const *w, const uint16_t *v, size_t stride, size_t len,
+                                           size_t j, size_t d0, float *const *rows)
+{
+  __m512 acc[G][C];
+  for (int g = 0; g < G; ++g)
+    for (int c = 0; c < C; ++c)
+      acc[g][c] = _mm512_setzero_ps();
+  for (size_t p = j; p < len; p += 16) {
+    __m512 vc[C];
+    for (int c = 0; c < C; ++c)
+      vc[c] = loadHalf16(v + p * stride + d0 + 16 * c);
+    for (int g = 0; g < G; ++g) {
+      const __m512 wp = _mm512_set1_ps(w[g][p]);
+      for (int c = 0; c < C; ++c)
+        acc[g][c] = _mm512_fmadd_ps(wp, vc[c], acc[g][c]);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int c = 0; c < C; ++c)
+      _mm512_storeu_ps(rows[g] + d0 + 16 * c, acc[g][c]);
+}
+
+template <int G>
+HEARTH_AVX512 void attendGroupOf512(const float *const *qh, const uint16_t *k, const uint16_t *v, size_t stride,
+                                    size_t len, size_t headDim, float scale, bool roundWeights, float *const *scores,
+                                    float *const *lanes, float *const *out)
+{
+  float max[G];
+  scoresLanesGroup512<G>(qh, k, stride, len, headDim, scale, scores, max);
+  for (int g = 0; g < G; ++g)
+    softmaxWeights(scores[g], len, max[g], roundWeights);
+  const size_t used = std::min<size_t>(16, len);
+  for (size_t j = 0; j < used; ++j) {
+    float *rows[G];
+    for (int g = 0; g < G; ++g)
+      rows[g] = lanes[g] + j * headDim;
+    for (size_t d0 = 0; d0 < headDim; d0 += 64)
+      switch (std::min<size_t>(4, (headDim - d0) / 16)) {
+      case 4: accumulateClassGroup512<G, 4>(scores, v, stride, len, j, d0, rows); break;
+      case 3: accumulateClassGroup512<G, 3>(scores, v, stride, len, j, d0, rows); break;
+      case 2: accumulateClassGroup512<G, 2>(scores, v, stride, len, j, d0, rows); break;
+      default: accumulateClassGroup512<G, 1>(scores, v, stride, len, j, d0, rows); break;
+      }
+  }
+  for (int g = 0; g < G; ++g)
+    reduceLanes(lanes[g], headDim, false, used, out[g]);
+}
+
 HEARTH_AVX2 void attendGroup(const float *const *qh, size_t count, const uint16_t *k, const uint16_t *v,
-                             size_t stride, size_t len, size_t headDim, float scale, bool roundWeights,
+                             size_t stride, size_t len, size_t headDim, float scale, bool roundWeights, bool wide,
                              float *const *scores, float *const *lanes, float *const *out)
 {
   assert(headDim % 16 == 0);
   for (size_t g = 0; g < count; g += kAttendGroup) { // at most 4 queries' registers at once
     const size_t m = std::min(kAttendGroup, count - g);
-    auto run = m == 4 ? attendGroupOf<4> : m == 3 ? attendGroupOf<3> : m == 2 ? attendGroupOf<2> : attendGroupOf<1>;
+    auto run = wide ? (m == 4   ? attendGroupOf512<4>
+                       : m == 3 ? attendGroupOf512<3>
+                       : m == 2 ? attendGroupOf512<2>
+                                : attendGroupOf512<1>)
+                    : (m == 4 ? attendGroupOf<4> : m == 3 ? attendGroupOf<3> : m == 2 ? attendGroupOf<2> : attendGroupOf<1>);
     run(qh + g, k, v, stride, len, headDim, scale, roundWeights, scores + g, lanes + g, out + g);
   }
 }
@@ -452,7 +572,7 @@ void attend(const float *, const uint16_t *, const uint16_t *, size_t, size_t, s
 {
 }
 void attendGroup(const float *const *, size_t, const uint16_t *, const uint16_t *, size_t, size_t, size_t, float, bool,
-                 float *const *, float *const *, float *const *)
+                 bool, float *const *, float *const *, float *const *)
 {
 }
 } // namespace hearth::cpu::simd

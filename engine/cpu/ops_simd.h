@@ -31,8 +31,9 @@ void attend(const float *qh, const uint16_t *k, const uint16_t *v, size_t stride
 // K row is read once for up to kAttendGroup of them; every query's result has
 // attend()'s bits. Scratch per query: scores [len rounded up to 16], lanes [16][headDim].
 inline constexpr size_t kAttendGroup = 4;
+// wide: with AVX-512 (the same bits; only where the CPU has AVX512F).
 void attendGroup(const float *const *qh, size_t count, const uint16_t *k, const uint16_t *v, size_t stride,
-                 size_t len, size_t headDim, float scale, bool roundWeights, float *const *scores,
+                 size_t len, size_t headDim, float scale, bool roundWeights, bool wide, float *const *scores,
                  float *const *lanes, float *const *out);
 
 } // namespace hearth::cpu::simd
