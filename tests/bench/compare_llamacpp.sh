@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Hearth vs llama.cpp on the same device, same model file, same prompt length.
 #
-#   tests/bench/compare_llamacpp.sh [--model PATH] [-p 512] [-n 128] [--reps 3]
+#   tests/bench/compare_llamacpp.sh [--model PATH] [-p 512] [-n 128] [-d 0] [--reps 3]
 #                                   [--hearth BUILD/bin/hearth] [--threads T] [--backends vulkan,cpu]
-# (--threads: llama.cpp's CPU threads and Hearth's, through HEARTH_THREADS; default nproc)
+# (--threads: llama.cpp's CPU threads and Hearth's, through HEARTH_THREADS; default nproc;
+# -d D: every run starts D tokens deep in the context, as in a long conversation)
 #
 # Alternates runs (Hearth, llama.cpp Vulkan, Hearth, llama.cpp Vulkan, ...), each run a fresh
 # process with one untimed warm-up, then prints per-engine pp/tg tokens/s (medians over runs),
@@ -11,6 +12,7 @@
 # and ends with
 #   ratio pp<P>=R1 tg<N>=R2       Hearth Vulkan ÷ llama.cpp Vulkan (medians)
 #   ratio-cpu pp<P>=R1 tg<N>=R2   Hearth CPU ÷ llama.cpp CPU, or n/a
+# (with -d, the labels read pp<P>@d<D> and tg<N>@d<D>)
 # llama.cpp comes prebuilt from npm node-llama-cpp 3.22.1: run `npm ci` in tests/bench first.
 # On lavapipe, GGML_VK_VISIBLE_DEVICES=0 is set so that ggml uses the CPU-type Vulkan device.
 # --backends vulkan (or cpu) runs only that pair; the other ratio line then reads n/a. The
@@ -23,6 +25,7 @@ root="$(cd "$here/../.." && pwd)"
 model="${HEARTH_DEMO_MODEL:-$root/.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf}"
 np=512
 ng=128
+depth=0
 reps=3
 hearth="${HEARTH_BIN:-}"
 threads="$(nproc)"
@@ -32,11 +35,12 @@ while [[ $# -gt 0 ]]; do
   --model) model="$2"; shift 2 ;;
   -p) np="$2"; shift 2 ;;
   -n) ng="$2"; shift 2 ;;
+  -d) depth="$2"; shift 2 ;;
   --reps) reps="$2"; shift 2 ;;
   --hearth) hearth="$2"; shift 2 ;;
   --threads) threads="$2"; shift 2 ;;
   --backends) backends="$2"; shift 2 ;;
-  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
   *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +62,7 @@ fi
 
 out="$(mktemp -d /tmp/hearth-compare.XXXXXX)"
 trap 'rm -rf "$out"' EXIT
-common=(-p "$np" -n "$ng")
+common=(-p "$np" -n "$ng" -d "$depth")
 
 # run NAME CMD...: one run, its JSON in $out/NAME.json; on failure the error in $out/NAME.err.
 run() {
@@ -76,7 +80,7 @@ hearth_run() { HEARTH_THREADS="$threads" run "$1" "$hearth" bench --model "$mode
 llama_run() { run "$1" node "$here/llamacpp_bench.mjs" --model "$model" "${common[@]}" --reps 1 --gpu "$2" --threads "$threads"; }
 
 echo "model: $model"
-echo "sizes: pp$np tg$ng, $reps alternating runs per engine, each after one warm-up; $threads CPU threads; backends $backends"
+echo "sizes: pp$np tg$ng at depth $depth, $reps alternating runs per engine, each after one warm-up; $threads CPU threads; backends $backends"
 echo "load before: $(uptime)"
 want() { [[ ",$backends," == *",$1,"* ]]; }
 vulkan_reps=0 cpu_reps=0
@@ -100,7 +104,9 @@ for ((i = 1; i <= cpu_reps; ++i)); do
 done
 
 echo "load after: $(uptime)"
-node --input-type=module - "$out" "$np" "$ng" <<'EOF'
+at=""
+((depth > 0)) && at="@d$depth"
+node --input-type=module - "$out" "$np$at" "$ng$at" <<'EOF'
 import fs from "node:fs";
 const [dir, np, ng] = process.argv.slice(2);
 const files = fs.readdirSync(dir);

@@ -2,9 +2,10 @@
 // Hearth, and prints the same llama-bench-style JSON records:
 //   pp: N random tokens evaluated in one call into an empty context sequence;
 //   tg: N random tokens evaluated one call per token, from an empty sequence.
+// -d D: each run starts after D random tokens evaluated untimed (as hearth bench -d).
 // One untimed warm-up of each test, then --reps timed runs.
 //
-//   node llamacpp_bench.mjs --model M [--gpu vulkan|cpu] [-p 512] [-n 128] [--reps 1] [--threads T]
+//   node llamacpp_bench.mjs --model M [--gpu vulkan|cpu] [-p 512] [-n 128] [-d 0] [--reps 1] [--threads T]
 //
 // Vulkan on lavapipe: run with GGML_VK_VISIBLE_DEVICES=0 so ggml accepts the CPU-type device.
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
@@ -18,12 +19,13 @@ function option(name, fallback) {
 
 const modelPath = option("--model");
 if (!modelPath) {
-  console.error("usage: node llamacpp_bench.mjs --model M [--gpu vulkan|cpu] [-p 512] [-n 128] [--reps 1] [--threads T]");
+  console.error("usage: node llamacpp_bench.mjs --model M [--gpu vulkan|cpu] [-p 512] [-n 128] [-d 0] [--reps 1] [--threads T]");
   process.exit(2);
 }
 const gpu = option("--gpu", "vulkan");
 const nPrompt = Number(option("-p", "512"));
 const nGen = Number(option("-n", "128"));
+const depth = Math.max(0, Number(option("-d", "0")));
 const reps = Math.max(1, Number(option("--reps", "1")));
 const threads = Number(option("--threads", String(os.availableParallelism())));
 
@@ -37,7 +39,7 @@ const devices = gpu === "cpu" ? ["CPU"] : await llama.getGpuDeviceNames();
 const model = await llama.loadModel({ modelPath, gpuLayers: gpu === "cpu" ? 0 : "max" });
 const largest = Math.max(nPrompt, nGen);
 const context = await model.createContext({
-  contextSize: largest + 16,
+  contextSize: depth + largest + 16,
   batchSize: Math.max(nPrompt, 1), // the whole prompt in one batch, as Hearth evaluates it
   sequences: 1,
   threads,
@@ -57,8 +59,12 @@ function tokensOf(count) {
   return out;
 }
 
+const prefix = depth > 0 ? tokensOf(depth) : [];
+
 async function runOnce(tokens, generation) {
   await sequence.clearHistory();
+  if (prefix.length > 0)
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
   const start = process.hrtime.bigint();
   if (generation) {
     for (const t of tokens)
@@ -90,6 +96,7 @@ for (const [count, generation] of [[nPrompt, false], [nGen, true]]) {
     device: `${devices.join(", ") || "?"} (llama.cpp via node-llama-cpp, ${threads} threads)`,
     n_prompt: generation ? 0 : count,
     n_gen: generation ? count : 0,
+    n_depth: depth,
     avg_ts: mean,
     stddev_ts: stdev,
     samples_ts: samples,

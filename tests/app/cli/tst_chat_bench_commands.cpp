@@ -84,7 +84,8 @@ private slots:
     QCOMPARE(records.size(), 2);
     const QJsonObject pp = records[0].toObject(), tg = records[1].toObject();
     for (const QJsonObject &o : {pp, tg}) {
-      for (const char *key : {"model", "backend", "device", "n_prompt", "n_gen", "avg_ts", "stddev_ts", "samples_ts"})
+      for (const char *key :
+           {"model", "backend", "device", "n_prompt", "n_gen", "n_depth", "avg_ts", "stddev_ts", "samples_ts"})
         QVERIFY2(o.contains(QLatin1String(key)), key);
       QCOMPARE(o[QStringLiteral("samples_ts")].toArray().size(), 2);
       QVERIFY(o[QStringLiteral("avg_ts")].toDouble() > 0);
@@ -93,6 +94,15 @@ private slots:
     QCOMPARE(pp[QStringLiteral("n_gen")].toInt(), 0);
     QCOMPARE(tg[QStringLiteral("n_prompt")].toInt(), 0);
     QCOMPARE(tg[QStringLiteral("n_gen")].toInt(), 4);
+    QCOMPARE(pp[QStringLiteral("n_depth")].toInt(), 0);
+
+    // -d: the runs start 8 tokens deep (the table names the depth).
+    const Run deep = runHearth({QStringLiteral("bench"), QStringLiteral("--model"), model, QStringLiteral("-p"),
+                                QStringLiteral("16"), QStringLiteral("-n"), QStringLiteral("4"), QStringLiteral("-d"),
+                                QStringLiteral("8"), QStringLiteral("--reps"), QStringLiteral("1")});
+    QCOMPARE(deep.exitCode, 0);
+    QVERIFY2(deep.out.contains(QStringLiteral("pp16 @ d8")) && deep.out.contains(QStringLiteral("tg4 @ d8")),
+             qPrintable(deep.out));
   }
 
   void missingModelIsOneLineError()
