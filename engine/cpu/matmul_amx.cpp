@@ -27,7 +27,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,amx-tile,amx-int8")
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,amx-tile,amx-int8")
 
 namespace hearth::cpu::kernels {
 namespace {
@@ -342,14 +342,20 @@ void rowGroupK(const void *w, size_t rowStride, size_t nb, const std::byte *xq, 
       }
       const int32_t *k = s.k.data() + 256 * i;
       const __m512 d = _mm512_loadu_ps(s.d.data() + 32 * i), dmin = _mm512_loadu_ps(s.d.data() + 32 * i + 16);
+      // The rows' mins as int16 pairs (j, j + 1) for dpwssd: B = Σ_j min_j · bsum_j exactly.
+      __m512i minPair[4];
+      for (int j = 0; j < 8; j += 2)
+        minPair[j / 2] = _mm512_or_si512(_mm512_loadu_si512(k + 16 * (8 + j)),
+                                         _mm512_slli_epi32(_mm512_loadu_si512(k + 16 * (9 + j)), 16));
       for (int t = 0; t < 16; ++t) {
         const int16_t *bs = a[t][i].bsums;
         __m512i isum = _mm512_setzero_si512(), bias = _mm512_setzero_si512();
-        for (int j = 0; j < 8; ++j) {
+        for (int j = 0; j < 8; ++j)
           isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(_mm512_load_si512(sums[j] + 16 * t),
                                                            _mm512_loadu_si512(k + 16 * j)));
-          bias = _mm512_add_epi32(bias, _mm512_mullo_epi32(_mm512_loadu_si512(k + 16 * (8 + j)),
-                                                           _mm512_set1_epi32(bs[2 * j] + bs[2 * j + 1])));
+        for (int j = 0; j < 8; j += 2) { // the sub-block sums fit int16 (at most 32 · 128)
+          const uint32_t lo = uint16_t(bs[2 * j] + bs[2 * j + 1]), hi = uint16_t(bs[2 * j + 2] + bs[2 * j + 3]);
+          bias = _mm512_dpwssd_epi32(bias, minPair[j / 2], _mm512_set1_epi32(int32_t(lo | hi << 16)));
         }
         const __m512 dx = _mm512_set1_ps(a[t][i].d);
         c[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(d, dx), c[t]);
