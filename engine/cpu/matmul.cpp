@@ -66,6 +66,23 @@ constexpr size_t kAmxMinTokens = 8;
 // Rows per cache block: about 16 KiB of weights, at least 1.
 size_t rowBlock(size_t rowBytes) { return std::clamp<size_t>((16u << 10) / std::max<size_t>(rowBytes, 1), 1, 64); }
 
+// Rows [first, last) as stored, through the row kernel: y[t · yStride + r] for t < n, up
+// to perCall tokens a call.
+void rowKernelRange(kernels::RowDot dot, size_t perCall, const std::byte *base, size_t stride, size_t first,
+                    size_t last, size_t blocks, const std::byte *xq, size_t xStride, size_t n, float *y,
+                    size_t yStride)
+{
+  float out[kernels::kMaxTokensWide];
+  for (size_t t0 = 0; t0 < n; t0 += perCall) {
+    const size_t tokens = std::min(perCall, n - t0);
+    for (size_t r = first; r < last; ++r) {
+      dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
+      for (size_t t = 0; t < tokens; ++t)
+        y[(t0 + t) * yStride + r] = out[t];
+    }
+  }
+}
+
 // Batches of Q8_0/Q4_0/Q4_1 on AMX: groups of 16 rows, handed out one at a time; the last
 // rows - rows % 16 go through the row kernel (the same bits).
 void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t rows, size_t blocks,
@@ -86,15 +103,7 @@ void amxMatmul(TensorType type, const std::byte *base, size_t stride, size_t row
                              packed);
         continue;
       }
-      float out[kernels::kMaxTokens];
-      for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
-        const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
-        for (size_t r = 16 * groups; r < rows; ++r) {
-          dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
-          for (size_t t = 0; t < tokens; ++t)
-            y[(t0 + t) * rows + r] = out[t];
-        }
-      }
+      rowKernelRange(dot, kernels::kMaxTokens, base, stride, 16 * groups, rows, blocks, xq, xStride, n, y, rows);
     }
     if (tiles)
       kernels::amxEnd();
@@ -133,15 +142,7 @@ void packedMatmul(TensorType type, const std::byte *base, size_t stride, size_t 
                    std::min(kernels::kPackedTokens, n - t0), y + t0 * rows + g * kernels::kPackRows, rows);
         continue;
       }
-      float out[kernels::kMaxTokens];
-      for (size_t t0 = 0; t0 < n; t0 += kernels::kMaxTokens) {
-        const size_t tokens = std::min(kernels::kMaxTokens, n - t0);
-        for (size_t r = rows - tail; r < rows; ++r) {
-          dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
-          for (size_t t = 0; t < tokens; ++t)
-            y[(t0 + t) * rows + r] = out[t];
-        }
-      }
+      rowKernelRange(dot, kernels::kMaxTokens, base, stride, rows - tail, rows, blocks, xq, xStride, n, y, rows);
     }
   });
 }
@@ -294,24 +295,16 @@ void matmul(TensorType type, const void *w, size_t rows, size_t cols, const floa
   const size_t nBlocks = (rows + block - 1) / block;
   std::atomic<size_t> next{0};
   pool.parallelFor(std::min(pool.size(), nBlocks), [&](size_t, size_t) {
-    float out[kernels::kMaxTokensWide];
     for (size_t rb; (rb = next.fetch_add(1, std::memory_order_relaxed)) < nBlocks;) {
       const size_t r0 = rb * block, r1 = std::min(rows, r0 + block);
-      for (size_t t0 = 0; t0 < n; t0 += perCall) {
-        const size_t tokens = std::min(perCall, n - t0);
-        size_t r = r0;
-        if (dotRows16)
-          for (; r + kernels::kRows16 <= r1; r += kernels::kRows16)
-            dotRows16(base + r * stride, stride, xq, blocks, y + r);
-        if (dotRows)
-          for (; r + kernels::kRowsPerCall <= r1; r += kernels::kRowsPerCall)
-            dotRows(base + r * stride, stride, xq, blocks, y + r);
-        for (; r < r1; ++r) {
-          dot(base + r * stride, xq + t0 * xStride, xStride, blocks, tokens, out);
-          for (size_t t = 0; t < tokens; ++t)
-            y[(t0 + t) * rows + r] = out[t];
-        }
-      }
+      size_t r = r0; // decode's 16- and 4-row kernels (n = 1) first, then one row at a time
+      if (dotRows16)
+        for (; r + kernels::kRows16 <= r1; r += kernels::kRows16)
+          dotRows16(base + r * stride, stride, xq, blocks, y + r);
+      if (dotRows)
+        for (; r + kernels::kRowsPerCall <= r1; r += kernels::kRowsPerCall)
+          dotRows(base + r * stride, stride, xq, blocks, y + r);
+      rowKernelRange(dot, perCall, base, stride, r, r1, blocks, xq, xStride, n, y, rows);
     }
   });
 }
