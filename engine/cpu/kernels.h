@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace hearth::cpu::kernels {
@@ -90,6 +91,19 @@ inline constexpr size_t kPackRows = 16;
 using PackedDot = void (*)(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
                            size_t tokens, float *y, size_t yStride);
 inline constexpr size_t kPackedTokens = 4;
+// Runs f(std::integral_constant<int, T>{}) with T = tokens (1..kPackedTokens): a packed
+// kernel's token count as a compile-time constant.
+template <typename F>
+void withPackedTokens(size_t tokens, F &&f)
+{
+  static_assert(kPackedTokens == 4);
+  switch (tokens) {
+  case 1: return f(std::integral_constant<int, 1>{});
+  case 2: return f(std::integral_constant<int, 2>{});
+  case 3: return f(std::integral_constant<int, 3>{});
+  default: return f(std::integral_constant<int, 4>{});
+  }
+}
 // The 4 bytes at p as one int32 (an activation word to broadcast against a packed word).
 inline int32_t loadWord(const void *p)
 {

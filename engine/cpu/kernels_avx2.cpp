@@ -118,12 +118,7 @@ template <typename Block>
 void packed16Tokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
                     size_t tokens, float *y, size_t yStride)
 {
-  switch (tokens) {
-  case 1: return packed16<Block, 1>(group, nb, xq, xStride, xOffset, y, yStride);
-  case 2: return packed16<Block, 2>(group, nb, xq, xStride, xOffset, y, yStride);
-  case 3: return packed16<Block, 3>(group, nb, xq, xStride, xOffset, y, yStride);
-  default: return packed16<Block, 4>(group, nb, xq, xStride, xOffset, y, yStride);
-  }
+  withPackedTokens(tokens, [&](auto t) { packed16<Block, t()>(group, nb, xq, xStride, xOffset, y, yStride); });
 }
 
 // Q4_K, Q5_K and Q6_K on their packed layouts (kernels_avx512_k.cpp has the byte map), rows in
@@ -305,31 +300,18 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
   }
 }
 
-#define HEARTH_PACKED_TOKENS(name)                                                                                     \
-  void name##Tokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,      \
-                    float *y, size_t yStride)                                                                          \
-  {                                                                                                                    \
-    switch (tokens) {                                                                                                  \
-    case 1: return name<1>(group, nb, xq, xStride, y, yStride);                                                        \
-    case 2: return name<2>(group, nb, xq, xStride, y, yStride);                                                        \
-    case 3: return name<3>(group, nb, xq, xStride, y, yStride);                                                        \
-    default: return name<4>(group, nb, xq, xStride, y, yStride);                                                       \
-    }                                                                                                                  \
-  }
-template <int T>
-void packedQ4_K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+template <bool kQ5>
+void packedQ4KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
+                     float *y, size_t yStride)
 {
-  packedQ4K<false, T>(group, nb, xq, xStride, y, yStride);
+  withPackedTokens(tokens, [&](auto t) { packedQ4K<kQ5, t()>(group, nb, xq, xStride, y, yStride); });
 }
-template <int T>
-void packedQ5_K(const void *group, size_t nb, const void *xq, size_t xStride, float *y, size_t yStride)
+
+void packedQ6KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
+                     float *y, size_t yStride)
 {
-  packedQ4K<true, T>(group, nb, xq, xStride, y, yStride);
+  withPackedTokens(tokens, [&](auto t) { packedQ6K<t()>(group, nb, xq, xStride, y, yStride); });
 }
-HEARTH_PACKED_TOKENS(packedQ4_K)
-HEARTH_PACKED_TOKENS(packedQ5_K)
-HEARTH_PACKED_TOKENS(packedQ6K)
-#undef HEARTH_PACKED_TOKENS
 
 } // namespace
 
@@ -339,8 +321,8 @@ PackedDot avx2PackedKernel(TensorType type)
   case TensorType::Q8_0: return packed16Tokens<ops::BlockQ8_0>;
   case TensorType::Q4_0: return packed16Tokens<ops::BlockQ4_0>;
   case TensorType::Q4_1: return packed16Tokens<ops::BlockQ4_1>;
-  case TensorType::Q4_K: return packedQ4_KTokens;
-  case TensorType::Q5_K: return packedQ5_KTokens;
+  case TensorType::Q4_K: return packedQ4KTokens<false>;
+  case TensorType::Q5_K: return packedQ4KTokens<true>;
   case TensorType::Q6_K: return packedQ6KTokens;
   default: return nullptr;
   }

@@ -279,12 +279,7 @@ template <bool kQ5>
 void packedQ4KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
                      float *y, size_t yStride)
 {
-  switch (tokens) {
-  case 1: return packedQ4K<kQ5, 1>(group, nb, xq, xStride, y, yStride);
-  case 2: return packedQ4K<kQ5, 2>(group, nb, xq, xStride, y, yStride);
-  case 3: return packedQ4K<kQ5, 3>(group, nb, xq, xStride, y, yStride);
-  default: return packedQ4K<kQ5, 4>(group, nb, xq, xStride, y, yStride);
-  }
+  withPackedTokens(tokens, [&](auto t) { packedQ4K<kQ5, t()>(group, nb, xq, xStride, y, yStride); });
 }
 
 // Q6_K's packed super-block: d (f16, bytes 0..31), the 16 int8 scales as 4 interleaved
@@ -369,12 +364,7 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
 void packedQ6KTokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *, size_t tokens,
                      float *y, size_t yStride)
 {
-  switch (tokens) {
-  case 1: return packedQ6K<1>(group, nb, xq, xStride, y, yStride);
-  case 2: return packedQ6K<2>(group, nb, xq, xStride, y, yStride);
-  case 3: return packedQ6K<3>(group, nb, xq, xStride, y, yStride);
-  default: return packedQ6K<4>(group, nb, xq, xStride, y, yStride);
-  }
+  withPackedTokens(tokens, [&](auto t) { packedQ6K<t()>(group, nb, xq, xStride, y, yStride); });
 }
 
 } // namespace

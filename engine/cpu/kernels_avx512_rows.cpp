@@ -166,12 +166,7 @@ template <typename Block>
 void packed16Tokens(const void *group, size_t nb, const void *xq, size_t xStride, const int32_t *xOffset,
                     size_t tokens, float *y, size_t yStride)
 {
-  switch (tokens) {
-  case 1: return packed16<Block, 1>(group, nb, xq, xStride, xOffset, y, yStride);
-  case 2: return packed16<Block, 2>(group, nb, xq, xStride, xOffset, y, yStride);
-  case 3: return packed16<Block, 3>(group, nb, xq, xStride, xOffset, y, yStride);
-  default: return packed16<Block, 4>(group, nb, xq, xStride, xOffset, y, yStride);
-  }
+  withPackedTokens(tokens, [&](auto t) { packed16<Block, t()>(group, nb, xq, xStride, xOffset, y, yStride); });
 }
 
 } // namespace
