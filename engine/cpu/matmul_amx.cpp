@@ -84,6 +84,15 @@ inline void transpose16x4(const uint8_t *row0, size_t rowStride, __m512i out[4])
   out[3] = _mm512_unpackhi_epi64(t1, t3);
 }
 
+// One 64-byte word of 16 rows' Q4 nibble bytes (word k of their levels) as two B-tile rows:
+// row k the low nibbles (levels 4k..) and row k + 4 the high ones (16 + 4k..), minus offset.
+inline void storeNibbleRows(__m512i v, __m512i offset, int k, uint8_t *tile)
+{
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  _mm512_storeu_si512(tile + 64 * k, _mm512_sub_epi8(_mm512_and_si512(v, low), offset));
+  _mm512_storeu_si512(tile + 64 * (k + 4), _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(v, 4), low), offset));
+}
+
 // One block of 16 rows rowStride apart: levels as bytes (s8 for Q8_0/Q4_0, u8 0..15 for
 // Q4_1), interleaved by 4 into the B layout (tile row k = dword k of every row); the rows'
 // scales (and Q4_1 mins) widened.
@@ -101,14 +110,10 @@ void repackBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t *til
     for (int k = 0; k < 4; ++k)
       _mm512_storeu_si512(tile + 64 * (k + 4), v[k]);
   } else {
-    const __m512i low = _mm512_set1_epi8(0x0F);
     const __m512i offset = _mm512_set1_epi8(std::is_same_v<Block, BlockQ4_0> ? 8 : 0);
     transpose16x4(qs, rowStride, v); // levels 0..15: low nibbles, 16..31: high nibbles
-    for (int k = 0; k < 4; ++k) {
-      _mm512_storeu_si512(tile + 64 * k, _mm512_sub_epi8(_mm512_and_si512(v[k], low), offset));
-      _mm512_storeu_si512(tile + 64 * (k + 4),
-                          _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(v[k], 4), low), offset));
-    }
+    for (int k = 0; k < 4; ++k)
+      storeNibbleRows(v[k], offset, k, tile);
   }
   alignas(32) uint16_t h[16], hm[16];
   for (int r = 0; r < 16; ++r) {
@@ -148,13 +153,9 @@ const uint8_t *unpackBlock(const uint8_t *group, size_t i, uint8_t *tile, float 
   if constexpr (std::is_same_v<Block, BlockQ8_0>) {
     return levels;
   } else {
-    const __m512i low = _mm512_set1_epi8(0x0F);
     const __m512i offset = _mm512_set1_epi8(std::is_same_v<Block, BlockQ4_0> ? 8 : 0);
-    for (int k = 0; k < 4; ++k) {
-      const __m512i v = _mm512_loadu_si512(levels + 64 * k);
-      _mm512_storeu_si512(tile + 64 * k, _mm512_sub_epi8(_mm512_and_si512(v, low), offset));
-      _mm512_storeu_si512(tile + 64 * (k + 4), _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(v, 4), low), offset));
-    }
+    for (int k = 0; k < 4; ++k)
+      storeNibbleRows(_mm512_loadu_si512(levels + 64 * k), offset, k, tile);
     return tile;
   }
 }
@@ -229,6 +230,33 @@ void rowGroup(const void *w, size_t rowStride, size_t nb, const std::byte *xq, s
 // then c = fma(float(I), d·dx, c), c = fma(float(−B), dmin·dx, c): the AVX-512 row kernel's
 // arithmetic (kernels_avx512_k.cpp), the same bits.
 
+// Level word q of chunk c (its 64 bytes: bytes 4q..4q+3 of the 32 at qs + 32c, of 16 rows)
+// as tile row q of sub-blocks 2c (low nibbles) and 2c + 1 (high); Q5_K adds the fifth bits
+// from qh word q (bit j of each byte: sub-block j's).
+template <bool kQ5>
+inline void storeSubBlockRows(__m512i v, __m512i qh, int c, int q, uint8_t *tiles)
+{
+  const __m512i low = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
+  __m512i lo = _mm512_and_si512(v, low), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+  if constexpr (kQ5) {
+    lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 2 * c), one), 4));
+    hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 2 * c + 1), one), 4));
+  }
+  _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, lo);
+  _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, hi);
+}
+
+// Row r's 12 packed scale bytes and f16 d, dmin: k[j][r] (scales, then mins), dd[r], dd[16 + r].
+inline void setRowScales(const uint8_t *scales, uint16_t d, uint16_t dmin, int r, int32_t *k, float *dd)
+{
+  uint8_t sm[16];
+  unpackScalesK4(scales, sm);
+  for (int j = 0; j < 16; ++j)
+    k[16 * j + r] = sm[j];
+  dd[r] = _cvtsh_ss(d);
+  dd[16 + r] = _cvtsh_ss(dmin);
+}
+
 // 16 rows' super-block i: 8 sub-block tiles, the rows' integer scales and mins
 // (k[j][r], k[8 + j][r]) and their d, dmin (dd[r], dd[16 + r]).
 template <typename Block>
@@ -236,8 +264,7 @@ void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t
 {
   const auto *first = reinterpret_cast<const uint8_t *>(&reinterpret_cast<const Block *>(row0)[i]);
   constexpr bool kQ5 = std::is_same_v<Block, ops::BlockQ5_K>;
-  const __m512i low = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
-  __m512i high[8]; // Q5_K: qh dword k of each row (bit j: sub-block j's fifth bit)
+  __m512i high[8] = {}; // Q5_K: qh dword k of each row (bit j: sub-block j's fifth bit)
   if constexpr (kQ5) {
     transpose16x4(first + offsetof(Block, qh), rowStride, high);
     transpose16x4(first + offsetof(Block, qh) + 16, rowStride, high + 4);
@@ -246,25 +273,12 @@ void repackSuperBlock(const std::byte *row0, size_t rowStride, size_t i, uint8_t
     __m512i v[8];
     transpose16x4(first + offsetof(Block, qs) + 32 * c, rowStride, v);
     transpose16x4(first + offsetof(Block, qs) + 32 * c + 16, rowStride, v + 4);
-    for (int q = 0; q < 8; ++q) {
-      __m512i lo = _mm512_and_si512(v[q], low), hi = _mm512_and_si512(_mm512_srli_epi16(v[q], 4), low);
-      if constexpr (kQ5) {
-        const __m512i h = high[q];
-        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c), one), 4));
-        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c + 1), one), 4));
-      }
-      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, lo);
-      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, hi);
-    }
+    for (int q = 0; q < 8; ++q)
+      storeSubBlockRows<kQ5>(v[q], high[q], c, q, tiles);
   }
   for (int r = 0; r < 16; ++r) {
     const Block &b = *reinterpret_cast<const Block *>(first + r * rowStride);
-    uint8_t sm[16];
-    unpackScalesK4(b.scales, sm);
-    for (int j = 0; j < 16; ++j)
-      k[16 * j + r] = sm[j];
-    dd[r] = _cvtsh_ss(b.d);
-    dd[16 + r] = _cvtsh_ss(b.dmin);
+    setRowScales(b.scales, b.d, b.dmin, r, k, dd);
   }
 }
 
@@ -275,31 +289,18 @@ void unpackSuperBlock(const uint8_t *group, size_t i, uint8_t *tiles, int32_t *k
 {
   constexpr bool kQ5 = std::is_same_v<Block, ops::BlockQ5_K>;
   const uint8_t *p = group + i * 16 * sizeof(Block);
-  const __m512i low = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
   for (int c = 0; c < 4; ++c)
-    for (int q = 0; q < 8; ++q) {
-      const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + q));
-      __m512i lo = _mm512_and_si512(v, low), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
-      if constexpr (kQ5) { // qh word q (2304 + 64q): bit j of each byte is sub-block j's
-        const __m512i h = _mm512_loadu_si512(p + 2304 + 64 * q);
-        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c), one), 4));
-        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(h, 2 * c + 1), one), 4));
-      }
-      _mm512_storeu_si512(tiles + 512 * (2 * c) + 64 * q, lo);
-      _mm512_storeu_si512(tiles + 512 * (2 * c + 1) + 64 * q, hi);
-    }
+    for (int q = 0; q < 8; ++q) // Q5_K's qh word q at 2304 + 64q
+      storeSubBlockRows<kQ5>(_mm512_loadu_si512(p + 256 + 64 * (8 * c + q)),
+                             kQ5 ? _mm512_loadu_si512(p + 2304 + 64 * q) : _mm512_setzero_si512(), c, q, tiles);
   for (int r = 0; r < 16; ++r) {
-    uint8_t scales[12], sm[16];
+    uint8_t scales[12];
     for (int w = 0; w < 3; ++w)
       std::memcpy(scales + 4 * w, p + 64 + 64 * w + 4 * r, 4);
-    unpackScalesK4(scales, sm);
-    for (int j = 0; j < 16; ++j)
-      k[16 * j + r] = sm[j];
     uint16_t h[2];
     std::memcpy(&h[0], p + 2 * r, 2);
     std::memcpy(&h[1], p + 32 + 2 * r, 2);
-    dd[r] = _cvtsh_ss(h[0]);
-    dd[16 + r] = _cvtsh_ss(h[1]);
+    setRowScales(scales, h[0], h[1], r, k, dd);
   }
 }
 
