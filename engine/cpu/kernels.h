@@ -104,6 +104,12 @@ void withPackedTokens(size_t tokens, F &&f)
   default: return f(std::integral_constant<int, 4>{});
   }
 }
+// Token t's activations of type Act, tokens `stride` bytes apart from x.
+template <typename Act>
+const Act *tokenOf(const void *x, size_t stride, size_t t)
+{
+  return reinterpret_cast<const Act *>(static_cast<const std::byte *>(x) + t * stride);
+}
 // The 4 bytes at p as one int32 (an activation word to broadcast against a packed word).
 inline int32_t loadWord(const void *p)
 {

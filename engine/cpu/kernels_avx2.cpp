@@ -59,7 +59,7 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8Block *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8Block *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8Block>(xq, xStride, t);
   const __m256i ones = _mm256_set1_epi16(1), low = _mm256_set1_epi8(0x0F);
   __m256 c[T][2];
   for (auto &v : c)
@@ -141,7 +141,7 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8KBlock>(xq, xStride, t);
   const __m256i low = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi32(0x3f3f3f3f),
                 low4 = _mm256_set1_epi32(0x0f0f0f0f), low2 = _mm256_set1_epi32(0x03030303),
                 byte = _mm256_set1_epi32(0xFF), pairLow = _mm256_set1_epi32(0x00FF00FF);
@@ -228,7 +228,7 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8KBlock>(xq, xStride, t);
   const __m256i low = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30), bits01 = _mm256_set1_epi8(0x03);
   __m256 c[T][2];
   for (auto &v : c)

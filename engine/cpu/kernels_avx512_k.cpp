@@ -202,7 +202,7 @@ void packedQ4K(const void *group, size_t nb, const void *xq, size_t xStride, flo
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8KBlock>(xq, xStride, t);
   const __m512i low = _mm512_set1_epi8(0x0F);
   const __m512i low6 = _mm512_set1_epi32(0x3f3f3f3f), low4 = _mm512_set1_epi32(0x0f0f0f0f),
                 low2 = _mm512_set1_epi32(0x03030303), byte = _mm512_set1_epi32(0xFF),
@@ -295,7 +295,7 @@ void packedQ6K(const void *group, size_t nb, const void *xq, size_t xStride, flo
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8KBlock *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8KBlock *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8KBlock>(xq, xStride, t);
   const __m512i low = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30), bits01 = _mm512_set1_epi8(0x03);
   __m512 c[T];
   for (auto &v : c)

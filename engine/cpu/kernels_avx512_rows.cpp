@@ -120,7 +120,7 @@ void packed16(const void *group, size_t nb, const void *xq, size_t xStride, cons
   const auto *p = static_cast<const uint8_t *>(group);
   const Q8Block *a[T];
   for (int t = 0; t < T; ++t)
-    a[t] = reinterpret_cast<const Q8Block *>(static_cast<const std::byte *>(xq) + t * xStride);
+    a[t] = tokenOf<Q8Block>(xq, xStride, t);
   const __m512i low = _mm512_set1_epi8(0x0F), flip = _mm512_set1_epi8(char(0x80));
   __m512 c[T];
   for (auto &v : c)

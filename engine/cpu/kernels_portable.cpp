@@ -26,12 +26,6 @@ const Block *blocksOf(const void *row)
   return static_cast<const Block *>(row);
 }
 
-template <typename Act>
-const Act *tokenOf(const void *x, size_t stride, size_t t)
-{
-  return reinterpret_cast<const Act *>(static_cast<const std::byte *>(x) + t * stride);
-}
-
 // The 32-block types as ops::ref::Rounding::Ggml computes them: per block the exact integer
 // dot product, then per output, serially over the blocks, c = fma(float(isum), dw·dx, c)
 // (Q4_1: then c = fma(m, s_x, c)).
